@@ -1,0 +1,48 @@
+/**
+ * The `yibao-monitor` command line. Each command is a thin shell over a function that can be
+ * tested on its own; errors print what went wrong and what to do next, and set the exit code.
+ */
+import { Command, CommanderError } from 'commander';
+import { isMonitorError } from '../../schemas/errors.ts';
+import { loadConfig } from '../config.ts';
+import { validateFile } from './validate.ts';
+
+function program(setCode: (code: number) => void): Command {
+  const cli = new Command('yibao-monitor')
+    .description(
+      'Stream-processing credit-risk monitor for medical-insurance funds (医疗保障基金使用信用管理)',
+    )
+    .exitOverride()
+    .showHelpAfterError('(run yibao-monitor --help for the commands)');
+
+  cli
+    .command('validate')
+    .description(
+      'check an NDJSON feed against the input contract (EVENTS.md); exit 1 if any record is rejected',
+    )
+    .argument('<file>', 'NDJSON file, one record per line')
+    .action(async (file: string) => {
+      const { rejected } = await validateFile(file, loadConfig(), (l) => process.stdout.write(`${l}\n`));
+      setCode(rejected > 0 ? 1 : 0);
+    });
+
+  return cli;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let code = 0;
+  const cli = program((c) => {
+    code = c;
+  });
+  try {
+    await cli.parseAsync(argv, { from: 'user' });
+    return code;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode;
+    if (isMonitorError(err)) {
+      process.stderr.write(`yibao-monitor: ${err.message} [${err.code}]\n`);
+      return 2;
+    }
+    throw err;
+  }
+}

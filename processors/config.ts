@@ -1,0 +1,85 @@
+/**
+ * Configuration: environment variables with the YIBAO_ prefix → zod → frozen object, compiled once
+ * at start-up (STYLE.md §2). An unknown YIBAO_ variable (usually a typo) or a bad value is a
+ * start-up error that names it, its value and what was expected.
+ */
+import { z } from 'zod';
+import { MonitorError } from '../schemas/errors.ts';
+
+export const ENV_PREFIX = 'YIBAO_';
+
+/** Used only when YIBAO_ENV is development or test: tokens made with it protect nothing. */
+export const DEVELOPMENT_PSEUDONYM_KEY = 'yibao-development-key-not-secret';
+
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+const positiveInt = z
+  .string()
+  .regex(/^\d+$/, { message: 'expected a whole number' })
+  .transform(Number)
+  .refine((n) => n > 0, { message: 'expected a number > 0' });
+
+const SETTINGS = {
+  YIBAO_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  YIBAO_PSEUDONYM_KEY: z.string().min(16, { message: 'expected at least 16 characters' }).optional(),
+  YIBAO_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  YIBAO_DATA_DIR: z.string().min(1).default('./data'),
+  YIBAO_CLICKHOUSE_URL: z.url({ message: 'expected a URL such as http://localhost:8123' }).optional(),
+  YIBAO_CLICKHOUSE_DATABASE: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/)
+    .default('yibao'),
+  YIBAO_CLICKHOUSE_USER: z.string().optional(),
+  YIBAO_CLICKHOUSE_PASSWORD: z.string().optional(),
+  YIBAO_KAFKA_BROKERS: z
+    .string()
+    .regex(/^[^,\s]+(,[^,\s]+)*$/, { message: 'expected host:port[,host:port…]' })
+    .optional(),
+  YIBAO_NATS_URL: z.string().optional(),
+  YIBAO_ALLOWED_LATENESS_SECONDS: positiveInt.default(3600),
+  YIBAO_PACK_OVERRIDES: z.string().optional(),
+  YIBAO_STATUS_PORT: positiveInt.default(9464),
+  YIBAO_PROGRESS: bool.optional(),
+} as const;
+
+const configSchema = z.strictObject(SETTINGS);
+export type Config = Readonly<z.infer<typeof configSchema> & { pseudonymKey: string }>;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const ours: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (!name.startsWith(ENV_PREFIX) || value === undefined) continue;
+    if (!(name in SETTINGS)) {
+      throw new MonitorError(
+        'CONFIG_INVALID',
+        `${name} is not a setting of the monitor: expected one of ${Object.keys(SETTINGS).join(', ')}`,
+        { variable: name },
+      );
+    }
+    ours[name] = value;
+  }
+  const parsed = configSchema.safeParse(ours);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const name = String(issue?.path[0] ?? '?');
+    const shown =
+      name === 'YIBAO_PSEUDONYM_KEY' || name.endsWith('PASSWORD') ? '<secret>' : JSON.stringify(ours[name]);
+    throw new MonitorError('CONFIG_INVALID', `${name}=${shown} is invalid: ${issue?.message}`, {
+      variable: name,
+    });
+  }
+  const c = parsed.data;
+  let key = c.YIBAO_PSEUDONYM_KEY;
+  if (key === undefined) {
+    if (c.YIBAO_ENV === 'production') {
+      throw new MonitorError(
+        'CONFIG_MISSING',
+        'YIBAO_PSEUDONYM_KEY is not set: in production psn_no is pseudonymised with a secret key. ' +
+          'Set it to a random secret of at least 16 characters, e.g. YIBAO_PSEUDONYM_KEY=$(openssl rand -hex 32), ' +
+          'and keep it: tokens change when it changes.',
+        { variable: 'YIBAO_PSEUDONYM_KEY' },
+      );
+    }
+    key = DEVELOPMENT_PSEUDONYM_KEY;
+  }
+  return Object.freeze({ ...c, pseudonymKey: key });
+}

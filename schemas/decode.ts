@@ -1,0 +1,87 @@
+/**
+ * The one entry of every record into the monitor: bytes → validated, pseudonymised event, or a
+ * rejection naming the field, the value and what was expected. Never throws (a property test
+ * checks it on arbitrary input), so one bad record never stops a stream.
+ */
+import { type MonitorEvent, RECORD_SCHEMAS, RECORD_TYPES, type RecordType } from './events.ts';
+import { formatIssue, showValue } from './messages.ts';
+import { createPseudonymiser, type Pseudonymiser } from './pseudonymise.ts';
+
+/** Larger records are rejected before parsing: no legitimate record comes near it. */
+export const MAX_RECORD_BYTES = 1 << 20;
+
+export type Rejection = { readonly code: 'SCHEMA_INVALID'; readonly path: string; readonly message: string };
+export type DecodeResult =
+  | { readonly ok: true; readonly event: MonitorEvent }
+  | { readonly ok: false; readonly error: Rejection };
+export type Decoder = (raw: string | Buffer) => DecodeResult;
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function reject(path: string, message: string): DecodeResult {
+  return { ok: false, error: { code: 'SCHEMA_INVALID', path, message } };
+}
+
+function toText(raw: string | Buffer): string | DecodeResult {
+  if (typeof raw === 'string') return raw;
+  try {
+    return utf8.decode(raw);
+  } catch {
+    return reject('record', 'record: bytes are not valid UTF-8: expected one JSON object in UTF-8');
+  }
+}
+
+/** Replace personal identifiers by their tokens; nothing after decode sees the clear value. */
+function pseudonymiseEvent(event: MonitorEvent, pseudonymise: Pseudonymiser): MonitorEvent {
+  switch (event.type) {
+    case 'settlement':
+    case 'settlement_reversal':
+      return { ...event, psn_no: pseudonymise(event.psn_no) };
+    case 'supervision':
+      return event.subject_kind === 'insured'
+        ? { ...event, subject_code: pseudonymise(event.subject_code) }
+        : event;
+    default:
+      return event;
+  }
+}
+
+export function decodeWith(raw: string | Buffer, pseudonymise: Pseudonymiser): DecodeResult {
+  const size = typeof raw === 'string' ? Buffer.byteLength(raw) : raw.length;
+  if (size > MAX_RECORD_BYTES) {
+    return reject('record', `record: ${size} bytes is too large: expected at most ${MAX_RECORD_BYTES} bytes`);
+  }
+  const text = toText(raw);
+  if (typeof text !== 'string') return text;
+  let input: unknown;
+  try {
+    input = JSON.parse(text);
+  } catch (err) {
+    return reject(
+      'record',
+      `record: ${showValue(text)} is not JSON (${(err as Error).message}): expected one JSON object`,
+    );
+  }
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+    return reject('record', `record: ${showValue(input)} is invalid: expected a JSON object`);
+  }
+  const type = (input as { type?: unknown }).type;
+  if (typeof type !== 'string' || !(RECORD_TYPES as string[]).includes(type)) {
+    const shown = type === undefined ? 'is missing' : `${showValue(type)} is not a known record type`;
+    return reject('type', `type: ${shown}: expected one of ${RECORD_TYPES.join(', ')}`);
+  }
+  const parsed = RECORD_SCHEMAS[type as RecordType].safeParse(input);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    if (!first) return reject(type, `${type}: is invalid`);
+    const { path, message } = formatIssue(type, input, first);
+    const more = parsed.error.issues.length - 1;
+    return reject(path, more > 0 ? `${message} (and ${more} more)` : message);
+  }
+  return { ok: true, event: pseudonymiseEvent(parsed.data as MonitorEvent, pseudonymise) };
+}
+
+export function createDecoder(options: { pseudonymKey: string }): Decoder {
+  const pseudonymise = createPseudonymiser(options.pseudonymKey);
+  return (raw) => decodeWith(raw, pseudonymise);
+}
