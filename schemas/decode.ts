@@ -5,7 +5,7 @@
  */
 import { type MonitorEvent, RECORD_SCHEMAS, RECORD_TYPES, type RecordType } from './events.ts';
 import { formatIssue, showValue } from './messages.ts';
-import { createPseudonymiser, type Pseudonymiser } from './pseudonymise.ts';
+import { createPseudonymiser, type Pseudonymiser, redactRaw } from './pseudonymise.ts';
 
 /** Larger records are rejected before parsing: no legitimate record comes near it. */
 export const MAX_RECORD_BYTES = 1 << 20;
@@ -15,6 +15,9 @@ export type DecodeResult =
   | { readonly ok: true; readonly event: MonitorEvent }
   | { readonly ok: false; readonly error: Rejection };
 export type Decoder = (raw: string | Buffer) => DecodeResult;
+
+/** A psn_no of the national platform starts with its 6-digit division (e.g. 510000…). */
+const DIVISION_PREFIX = /^[1-8]\d{5}/;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -29,6 +32,16 @@ function toText(raw: string | Buffer): string | DecodeResult {
   } catch {
     return reject('record', 'record: bytes are not valid UTF-8: expected one JSON object in UTF-8');
   }
+}
+
+/**
+ * V8 quotes the text around some JSON syntax errors (`Unexpected token 'x', ..."5100","a":x}" is
+ * not valid JSON`); that text may hold a psn_no in clear, so only the reason is kept. The rejection
+ * shows the redacted record beside it.
+ */
+function syntaxReason(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  return message.replace(/, (?:\.\.\.)?".*"(?:\.\.\.)? is not valid JSON$/s, '');
 }
 
 /** Replace personal identifiers by their tokens; nothing after decode sees the clear value. */
@@ -57,13 +70,13 @@ export function decodeWith(raw: string | Buffer, pseudonymise: Pseudonymiser): D
   try {
     input = JSON.parse(text);
   } catch (err) {
-    return reject(
-      'record',
-      `record: ${showValue(text)} is not JSON (${(err as Error).message}): expected one JSON object`,
-    );
+    const shown = showValue(redactRaw(text, pseudonymise));
+    return reject('record', `record: ${shown} is not JSON (${syntaxReason(err)}): expected one JSON object`);
   }
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
-    return reject('record', `record: ${showValue(input)} is invalid: expected a JSON object`);
+    // An array may hold whole records: show its redacted text, never the parsed clear values.
+    const shown = Array.isArray(input) ? showValue(redactRaw(text.trim(), pseudonymise)) : showValue(input);
+    return reject('record', `record: ${shown} is invalid: expected a JSON object`);
   }
   const type = (input as { type?: unknown }).type;
   if (typeof type !== 'string' || !(RECORD_TYPES as string[]).includes(type)) {

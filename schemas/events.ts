@@ -33,7 +33,9 @@ export const institutionSchema = z
     uscc: uscc.optional(),
     kind: z.enum(INSTITUTION_KINDS),
     inpatient: z.boolean(),
-    level: z.union([z.literal(1), z.literal(2), z.literal(3)]).optional(),
+    // One literal with three values, not a union: a union's rejection reads "Invalid input" and
+    // would not say what was expected.
+    level: z.literal([1, 2, 3]).optional(),
     admdvs,
     chain_id: z.string().min(1).max(64).optional(),
     parent_code: fixmedinsCode.optional(),
@@ -227,6 +229,12 @@ export const supervisionSchema = z
       .optional(),
     grade: z.string().min(1).max(20).optional(),
     period: z.number().int({ message: 'expected an integer year' }).min(1990).max(2100).optional(),
+    /**
+     * Extension (optional): the insured person's division. When absent the decoder takes it from a
+     * psn_no that starts with a 6-digit division code, before pseudonymising (POLICY.md: the
+     * jurisdiction comes from the division).
+     */
+    subject_admdvs: admdvs.optional(),
   })
   .superRefine((r, ctx) => {
     const codeCheck = SUBJECT_CODE_CHECK[r.subject_kind].safeParse(r.subject_code);

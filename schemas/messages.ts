@@ -34,10 +34,16 @@ function isPersonal(input: unknown, path: readonly PropertyKey[]): boolean {
   return last === 'subject_code' && valueAt(input, ['subject_kind']) === 'insured';
 }
 
+/** Texts written in the schemas start with `expected`; zod's defaults start with `Invalid`. */
+function hasOwnText(issue: z.core.$ZodIssue): boolean {
+  return issue.message.startsWith('expected ');
+}
+
 function phrase(issue: z.core.$ZodIssue): string {
   switch (issue.code) {
     case 'invalid_type':
-      return `expected ${issue.expected}`;
+      // A schema's own text (`expected an integer year`) says more than zod's type name (`int`).
+      return hasOwnText(issue) ? issue.message : `expected ${issue.expected}`;
     case 'invalid_value':
       return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
     case 'too_small':
@@ -69,7 +75,7 @@ export function formatIssue(
   const p = phrase(issue);
   if (value === undefined) return { path, message: `${path}: is missing: ${p.replace(/^is missing: /, '')}` };
   if (p.startsWith('is ')) return { path, message: `${path}: ${shown} ${p}` };
-  if (issue.code === 'invalid_type') {
+  if (issue.code === 'invalid_type' && !hasOwnText(issue)) {
     const got = value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
     return { path, message: `${path}: ${shown} is invalid: ${p}, got ${got}` };
   }

@@ -36,13 +36,21 @@ export const date = z.string().refine(
   { message: 'expected a calendar date YYYY-MM-DD' },
 );
 
+/**
+ * At most 2 decimals, allowing for binary floating point (286.4 * 100 is 28639.999999999996). The
+ * tolerance is relative to the amount, a few hundred ulps: an absolute one (1e-6 分) let through
+ * 0.000000001 and 12.340000001.
+ */
+function hasAtMostTwoDecimals(v: number): boolean {
+  const cents = v * 100;
+  return Math.abs(cents - Math.round(cents)) <= Math.abs(cents) * 1e-13;
+}
+
 /** Money in yuan: a finite number ≥ 0 with at most 2 decimals (分). */
 export const money = z
   .number()
   .refine((v) => Number.isFinite(v) && v >= 0, { message: 'expected money in yuan ≥ 0' })
-  .refine((v) => Math.abs(v * 100 - Math.round(v * 100)) < 1e-6, {
-    message: 'expected money with at most 2 decimals',
-  });
+  .refine(hasAtMostTwoDecimals, { message: 'expected money with at most 2 decimals' });
 
 export const FIXMEDINS_CODE = /^[HP]\d{6}\d{5}$/;
 export const fixmedinsCode = z.string().regex(FIXMEDINS_CODE, {
