@@ -51,9 +51,13 @@ function pseudonymiseEvent(event: MonitorEvent, pseudonymise: Pseudonymiser): Mo
     case 'settlement_reversal':
       return { ...event, psn_no: pseudonymise(event.psn_no) };
     case 'supervision':
-      return event.subject_kind === 'insured'
-        ? { ...event, subject_code: pseudonymise(event.subject_code) }
-        : event;
+      if (event.subject_kind !== 'insured') return event;
+      return {
+        ...event,
+        subject_code: pseudonymise(event.subject_code),
+        ...(event.subject_admdvs === undefined &&
+          DIVISION_PREFIX.test(event.subject_code) && { subject_admdvs: event.subject_code.slice(0, 6) }),
+      };
     default:
       return event;
   }

@@ -136,8 +136,8 @@ export class CreditEngine {
     this.institutions.set(e.fixmedins_code, { profile, occurredAt: t });
     if (prev?.profile.parent_code) this.children.get(prev.profile.parent_code)?.delete(e.fixmedins_code);
     if (profile.kind === 'village_clinic' && profile.parent_code) {
-      let set = this.children.get(profile.parent_code);
-      if (!set) this.children.set(profile.parent_code, (set = new Set()));
+      const set = this.children.get(profile.parent_code) ?? new Set<string>();
+      this.children.set(profile.parent_code, set);
       set.add(e.fixmedins_code);
     }
     if (prev?.profile.chain_id && prev.profile.chain_id !== profile.chain_id) {
@@ -378,8 +378,8 @@ export class CreditEngine {
     const chainId = this.institutions.get(s.code)?.profile.chain_id;
     if (!chainId || !s.evaluation) return;
     const ck = `${pack.id}|${chainId}`;
-    let branches = this.chains.get(ck);
-    if (!branches) this.chains.set(ck, (branches = new Map()));
+    const branches = this.chains.get(ck) ?? new Map<string, Branch>();
+    this.chains.set(ck, branches);
     const prev = branches.get(s.code);
     const now: Branch = { code: s.code, evaluated: s.evaluation.evaluated, level: s.evaluation.level };
     if (prev && prev.evaluated === now.evaluated && prev.level === now.level && this.chainState.has(ck))
