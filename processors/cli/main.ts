@@ -5,6 +5,8 @@
 import { Command, CommanderError } from 'commander';
 import { isMonitorError } from '../../schemas/errors.ts';
 import { loadConfig } from '../config.ts';
+import { loadPacks } from '../packs-config.ts';
+import { replay } from './replay.ts';
 import { validateFile } from './validate.ts';
 
 function program(setCode: (code: number) => void): Command {
@@ -24,6 +26,30 @@ function program(setCode: (code: number) => void): Command {
     .action(async (file: string) => {
       const { rejected } = await validateFile(file, loadConfig(), (l) => process.stdout.write(`${l}\n`));
       setCode(rejected > 0 ? 1 : 0);
+    });
+
+  cli
+    .command('replay')
+    .description(
+      'run the topology over an NDJSON file in file order and write the contract files of EVENTS.md',
+    )
+    .requiredOption('--input <file>', 'NDJSON input, one record per line')
+    .requiredOption(
+      '--out <dir>',
+      'directory for standings.ndjson, grade-changes.ndjson, alerts.ndjson, chains.ndjson, inspections.ndjson, rejected.ndjson, summary.json',
+    )
+    .option(
+      '--as-of <timestamp>',
+      'read standings at this instant (RFC 3339 with offset); later records are not applied',
+    )
+    .action(async (opts: { input: string; out: string; asOf?: string }) => {
+      const config = loadConfig();
+      const summary = await replay({ ...opts, pseudonymKey: config.pseudonymKey, packs: loadPacks(config) });
+      process.stdout.write(
+        `${summary.input_records} records (${summary.rejected} rejected, ${summary.duplicates} duplicates) → ` +
+          `${summary.standings} standings, ${summary.grade_changes} level changes, ${summary.alerts} alerts, ` +
+          `${summary.chains} chains, ${summary.inspections} inspections in ${opts.out}\n`,
+      );
     });
 
   return cli;
