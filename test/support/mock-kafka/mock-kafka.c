@@ -9,7 +9,7 @@
  * "BOOTSTRAP host:port,host:port,..." on stdout, and stays up until stdin reaches EOF or it gets
  * SIGTERM/SIGINT. Errors go to stderr with a non-zero exit code.
  *
- * Build: gcc -O2 -Wall -o mock-kafka mock-kafka.c -lrdkafka   (test/support/mock-kafka.ts does it)
+ * Build: gcc -O2 -Wall -o mock-kafka mock-kafka.c -lrdkafka   (mock-kafka.ts beside it does it)
  */
 #include <errno.h>
 #include <signal.h>
