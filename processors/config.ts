@@ -37,7 +37,9 @@ const SETTINGS = {
   YIBAO_NATS_URL: z.string().optional(),
   YIBAO_ALLOWED_LATENESS_SECONDS: positiveInt.default(3600),
   YIBAO_PACK_OVERRIDES: z.string().optional(),
-  YIBAO_STATUS_PORT: positiveInt.default(9464),
+  YIBAO_STATUS_PORT: positiveInt
+    .refine((n) => n <= 65_535, { message: 'expected a TCP port 1–65535' })
+    .default(9464),
   YIBAO_PROGRESS: bool.optional(),
 } as const;
 

@@ -1,0 +1,147 @@
+import { describe, expect, it } from 'vitest';
+import { DEVELOPMENT_PSEUDONYM_KEY, loadConfig } from '../../processors/config.ts';
+import { type ErrorCode, MonitorError } from '../../schemas/errors.ts';
+
+const SECRET = 'f3c1e0a9b8d7c6e5f4a3b2c1d0e9f8a7';
+
+/** The MonitorError loadConfig throws for this environment. */
+function failure(env: NodeJS.ProcessEnv): MonitorError {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    expect(err).toBeInstanceOf(MonitorError);
+    return err as MonitorError;
+  }
+  return expect.fail('loadConfig accepted the environment');
+}
+
+function expectFailure(env: NodeJS.ProcessEnv, code: ErrorCode, message: string, variable: string): void {
+  const err = failure(env);
+  expect(err.code).toBe(code);
+  expect(err.retriable).toBe(false);
+  expect(err.message).toBe(message);
+  expect(err.context).toEqual({ variable });
+}
+
+describe('configuration from the environment', () => {
+  it('an empty environment gives the development defaults', () => {
+    expect(loadConfig({})).toEqual({
+      YIBAO_ENV: 'development',
+      YIBAO_LOG_LEVEL: 'info',
+      YIBAO_DATA_DIR: './data',
+      YIBAO_CLICKHOUSE_DATABASE: 'yibao',
+      YIBAO_ALLOWED_LATENESS_SECONDS: 3600,
+      YIBAO_STATUS_PORT: 9464,
+      pseudonymKey: DEVELOPMENT_PSEUDONYM_KEY,
+    });
+  });
+
+  it('variables without the YIBAO_ prefix are ignored', () => {
+    expect(loadConfig({ PATH: '/usr/bin', yibao_env: 'nonsense', YIBAO: 'x' }).YIBAO_ENV).toBe('development');
+  });
+
+  it('values are parsed: whole numbers to numbers, true/false/1/0 to booleans', () => {
+    const c = loadConfig({
+      YIBAO_ENV: 'test',
+      YIBAO_ALLOWED_LATENESS_SECONDS: '120',
+      YIBAO_STATUS_PORT: '9100',
+      YIBAO_PROGRESS: '0',
+      YIBAO_KAFKA_BROKERS: 'k1:9092,k2:9092',
+      YIBAO_CLICKHOUSE_URL: 'http://localhost:8123',
+    });
+    expect(c).toMatchObject({
+      YIBAO_ENV: 'test',
+      YIBAO_ALLOWED_LATENESS_SECONDS: 120,
+      YIBAO_STATUS_PORT: 9100,
+      YIBAO_PROGRESS: false,
+      YIBAO_KAFKA_BROKERS: 'k1:9092,k2:9092',
+      YIBAO_CLICKHOUSE_URL: 'http://localhost:8123',
+    });
+    expect(loadConfig({ YIBAO_PROGRESS: 'true' }).YIBAO_PROGRESS).toBe(true);
+  });
+
+  it('the result is frozen', () => {
+    const c = loadConfig({});
+    expect(Object.isFrozen(c)).toBe(true);
+    expect(() => {
+      (c as { YIBAO_ENV: string }).YIBAO_ENV = 'production';
+    }).toThrow(TypeError);
+  });
+
+  it('an unknown YIBAO_ variable is CONFIG_INVALID naming it and listing the settings', () => {
+    const err = failure({ YIBAO_ALLOWED_LATENES_SECONDS: '60' });
+    expect(err.code).toBe('CONFIG_INVALID');
+    expect(err.context).toEqual({ variable: 'YIBAO_ALLOWED_LATENES_SECONDS' });
+    expect(err.message).toMatch(
+      /^YIBAO_ALLOWED_LATENES_SECONDS is not a setting of the monitor: expected one of YIBAO_ENV, .*YIBAO_ALLOWED_LATENESS_SECONDS/,
+    );
+  });
+
+  it.each([
+    ['YIBAO_ALLOWED_LATENESS_SECONDS', 'abc', 'expected a whole number'],
+    ['YIBAO_ALLOWED_LATENESS_SECONDS', '-5', 'expected a whole number'],
+    ['YIBAO_ALLOWED_LATENESS_SECONDS', '1.5', 'expected a whole number'],
+    ['YIBAO_ALLOWED_LATENESS_SECONDS', '', 'expected a whole number'],
+    ['YIBAO_ALLOWED_LATENESS_SECONDS', '0', 'expected a number > 0'],
+    ['YIBAO_STATUS_PORT', '0', 'expected a number > 0'],
+    ['YIBAO_KAFKA_BROKERS', 'k1:9092, k2:9092', 'expected host:port[,host:port…]'],
+    ['YIBAO_CLICKHOUSE_URL', 'localhost 8123', 'expected a URL such as http://localhost:8123'],
+  ])(
+    '%s=%j is CONFIG_INVALID naming the variable, the value and the expectation',
+    (name, value, expected) => {
+      expectFailure(
+        { [name]: value },
+        'CONFIG_INVALID',
+        `${name}=${JSON.stringify(value)} is invalid: ${expected}`,
+        name,
+      );
+    },
+  );
+
+  it.each([
+    ['YIBAO_ENV', 'staging'],
+    ['YIBAO_LOG_LEVEL', 'verbose'],
+    ['YIBAO_PROGRESS', 'yes'],
+    ['YIBAO_CLICKHOUSE_DATABASE', 'yibao-db'],
+  ])('%s=%j is CONFIG_INVALID naming the variable and the value', (name, value) => {
+    const err = failure({ [name]: value });
+    expect(err.code).toBe('CONFIG_INVALID');
+    expect(err.context).toEqual({ variable: name });
+    expect(err.message.startsWith(`${name}=${JSON.stringify(value)} is invalid: `)).toBe(true);
+  });
+
+  it('a short pseudonym key is CONFIG_INVALID without echoing it', () => {
+    expectFailure(
+      { YIBAO_PSEUDONYM_KEY: 'hunter2hunter2' },
+      'CONFIG_INVALID',
+      'YIBAO_PSEUDONYM_KEY=<secret> is invalid: expected at least 16 characters',
+      'YIBAO_PSEUDONYM_KEY',
+    );
+  });
+
+  it('production without YIBAO_PSEUDONYM_KEY is CONFIG_MISSING saying how to set it', () => {
+    const err = failure({ YIBAO_ENV: 'production' });
+    expect(err.code).toBe('CONFIG_MISSING');
+    expect(err.context).toEqual({ variable: 'YIBAO_PSEUDONYM_KEY' });
+    expect(err.message).toMatch(/^YIBAO_PSEUDONYM_KEY is not set: /);
+    expect(err.message).toContain('Set it to a random secret of at least 16 characters');
+    expect(err.message).toContain('YIBAO_PSEUDONYM_KEY=$(openssl rand -hex 32)');
+  });
+
+  it('production with a key uses it; development and test fall back to the development key', () => {
+    expect(loadConfig({ YIBAO_ENV: 'production', YIBAO_PSEUDONYM_KEY: SECRET }).pseudonymKey).toBe(SECRET);
+    expect(loadConfig({ YIBAO_ENV: 'test' }).pseudonymKey).toBe(DEVELOPMENT_PSEUDONYM_KEY);
+  });
+
+  it.each([
+    ['an unknown variable', { YIBAO_PSEUDONYM_KEY: SECRET, YIBAO_COLOUR: 'red' }],
+    ['a bad value of another variable', { YIBAO_PSEUDONYM_KEY: SECRET, YIBAO_STATUS_PORT: 'http' }],
+    ['a misspelt key variable', { YIBAO_PSEUDONYMKEY: SECRET }],
+    ['a short key', { YIBAO_PSEUDONYM_KEY: SECRET.slice(0, 15) }],
+    ['a bad YIBAO_ENV beside a key', { YIBAO_ENV: 'prod', YIBAO_PSEUDONYM_KEY: SECRET }],
+  ])('the key is never echoed in the error for %s', (_name, env) => {
+    const err = failure(env);
+    const everything = `${err.message} ${JSON.stringify(err.context)} ${String(err.stack)}`;
+    expect(everything).not.toContain(SECRET.slice(0, 15));
+  });
+});

@@ -1,0 +1,188 @@
+import { describe, expect, it } from 'vitest';
+import { createDecoder, type DecodeResult } from '../../../schemas/decode.ts';
+import { createPseudonymiser, redactRaw } from '../../../schemas/pseudonymise.ts';
+import { example, withFields } from './examples.ts';
+import { TEST_KEY } from './support.ts';
+
+const OTHER_KEY = 'another-pseudonym-key-0002';
+const PSN = '51000019800101000001';
+const TOKEN = /^ps_[A-Za-z0-9_-]{22}$/;
+
+const settlement = withFields(example('set-0001'), { psn_no: PSN });
+const reversal = withFields(example('rev-0001'), { psn_no: PSN });
+const insuredPenalty = withFields(example('sup-0001'), {
+  subject_kind: 'insured',
+  subject_code: PSN,
+  behavior: 'card_lending',
+});
+
+const decodeA = createDecoder({ pseudonymKey: TEST_KEY });
+const decodeB = createDecoder({ pseudonymKey: OTHER_KEY });
+const pseudonymiseA = createPseudonymiser(TEST_KEY);
+
+function accepted(r: DecodeResult): Record<string, unknown> {
+  if (!r.ok) return expect.fail(`rejected: ${r.error.message}`);
+  return r.event as unknown as Record<string, unknown>;
+}
+
+function rejectionMessage(r: DecodeResult): string {
+  if (r.ok) return expect.fail('accepted');
+  return r.error.message;
+}
+
+const PERSONAL = [
+  ['settlement', 'psn_no', settlement],
+  ['settlement_reversal', 'psn_no', reversal],
+  ['supervision of an insured person', 'subject_code', insuredPenalty],
+] as const;
+
+describe('pseudonymisation at decode', () => {
+  it.each(PERSONAL)('the %s %s is replaced by a ps_ token', (_type, field, record) => {
+    const event = accepted(decodeA(JSON.stringify(record)));
+    expect(event[field]).toMatch(TOKEN);
+    expect(event[field]).toBe(pseudonymiseA(PSN));
+  });
+
+  it.each(PERSONAL)(
+    'the %s token is the same for the same key and another for another key',
+    (_t, field, record) => {
+      const raw = JSON.stringify(record);
+      const first = accepted(decodeA(raw))[field];
+      expect(accepted(decodeA(raw))[field]).toBe(first);
+      expect(accepted(createDecoder({ pseudonymKey: TEST_KEY })(raw))[field]).toBe(first);
+      expect(accepted(decodeB(raw))[field]).toMatch(TOKEN);
+      expect(accepted(decodeB(raw))[field]).not.toBe(first);
+    },
+  );
+
+  it.each(PERSONAL)('the clear value appears nowhere in the decoded %s', (_type, _field, record) => {
+    expect(JSON.stringify(accepted(decodeA(JSON.stringify(record))))).not.toContain(PSN);
+  });
+
+  it('one person has the same token in a settlement, its reversal and a supervision of the insured', () => {
+    const tokens = PERSONAL.map(([, field, record]) => accepted(decodeA(JSON.stringify(record)))[field]);
+    expect(new Set(tokens).size).toBe(1);
+  });
+
+  it('two persons have different tokens', () => {
+    const other = withFields(settlement, { psn_no: '51000019800101000002' });
+    expect(accepted(decodeA(JSON.stringify(other))).psn_no).not.toBe(
+      accepted(decodeA(JSON.stringify(settlement))).psn_no,
+    );
+  });
+
+  it.each([
+    ['an institution', withFields(example('sup-0001'), {})],
+    [
+      'an employer',
+      withFields(example('sup-0001'), { subject_kind: 'employer', subject_code: '91350100M000100Y43' }),
+    ],
+  ])('the subject_code of %s is kept in clear', (_name, record) => {
+    expect(accepted(decodeA(JSON.stringify(record))).subject_code).toBe(record.subject_code);
+  });
+
+  const longPsn = `${PSN}12345678901`;
+  it.each([
+    ['a settlement psn_no of 31 chars', JSON.stringify(withFields(settlement, { psn_no: longPsn })), longPsn],
+    ['a reversal psn_no of 31 chars', JSON.stringify(withFields(reversal, { psn_no: longPsn })), longPsn],
+    [
+      'a psn_no sent as a number',
+      JSON.stringify(withFields(settlement, { psn_no: 5100001980 })),
+      '5100001980',
+    ],
+    [
+      'an insured subject_code of 31 chars',
+      JSON.stringify(withFields(insuredPenalty, { subject_code: longPsn })),
+      longPsn,
+    ],
+    [
+      'a valid psn_no in a record rejected for another field',
+      JSON.stringify(withFields(settlement, { medfee_sumamt: -1 })),
+      PSN,
+    ],
+    [
+      'a record truncated after the psn_no',
+      JSON.stringify(settlement).replace(new RegExp(`(${PSN}").*$`), '$1,"fixmed'),
+      PSN,
+    ],
+    ['a record truncated inside the psn_no', `{"psn_no":"${PSN.slice(0, 15)}`, PSN.slice(0, 15)],
+    ['a record whose psn_no is followed by a stray token', `{"psn_no":"${PSN}",x}`, PSN],
+    [
+      'a record where V8 would quote the text around the error',
+      `{"type":"settlement","psn_no":"${PSN.slice(0, 4)}","a":x}`,
+      `"${PSN.slice(0, 4)}"`,
+    ],
+    ['a JSON array of records', `[${JSON.stringify(settlement)}]`, PSN],
+  ])('%s is rejected without echoing the clear value', (_name, raw, clear) => {
+    expect(raw).toContain(clear);
+    for (const decode of [decodeA, decodeB]) {
+      const r = decode(raw);
+      expect(rejectionMessage(r)).not.toContain(clear);
+      expect(JSON.stringify(r)).not.toContain(clear);
+    }
+  });
+});
+
+describe('redacting a raw record for dead letters', () => {
+  const token = pseudonymiseA(PSN);
+
+  it('a valid record keeps its text except the psn_no, replaced by the token decode gives', () => {
+    const raw = JSON.stringify(settlement);
+    expect(redactRaw(raw, pseudonymiseA)).toBe(raw.replace(PSN, token));
+    expect(token).toBe(accepted(decodeA(raw)).psn_no);
+  });
+
+  it.each([
+    [
+      'after the closing quote',
+      `{"type":"settlement","psn_no":"${PSN}"`,
+      `{"type":"settlement","psn_no":"${token}"`,
+    ],
+    [
+      'inside the value',
+      `{"type":"settlement","psn_no":"${PSN.slice(0, 12)}`,
+      `{"type":"settlement","psn_no":"${pseudonymiseA(PSN.slice(0, 12))}`,
+    ],
+    [
+      'right after an escape character',
+      `{"psn_no":"${PSN.slice(0, 12)}\\`,
+      `{"psn_no":"${pseudonymiseA(PSN.slice(0, 12))}`,
+    ],
+  ])('a record truncated %s has its psn_no replaced', (_where, raw, redacted) => {
+    expect(redactRaw(raw, pseudonymiseA)).toBe(redacted);
+  });
+
+  it('invalid JSON around a psn_no still has it replaced, with spaces around the colon', () => {
+    expect(redactRaw(`{ "psn_no" : "${PSN}", oops }`, pseudonymiseA)).toBe(`{ "psn_no" : "${token}", oops }`);
+  });
+
+  it('a psn_no sent as a number is replaced by the token of its digits', () => {
+    expect(redactRaw(`{"psn_no":${PSN},"x":1}`, pseudonymiseA)).toBe(`{"psn_no":"${token}","x":1}`);
+  });
+
+  it('every psn_no in the text is replaced, including escaped quotes inside the value', () => {
+    const raw = `[{"psn_no":"${PSN}"},{"psn_no":"a\\"b"}]`;
+    expect(redactRaw(raw, pseudonymiseA)).toBe(
+      `[{"psn_no":"${token}"},{"psn_no":"${pseudonymiseA('a\\"b')}"}]`,
+    );
+  });
+
+  it('the subject_code of an insured person is replaced, that of an institution is not', () => {
+    const insured = JSON.stringify(insuredPenalty);
+    expect(redactRaw(insured, pseudonymiseA)).toBe(insured.replace(PSN, token));
+    const institution = JSON.stringify(example('sup-0001'));
+    expect(redactRaw(institution, pseudonymiseA)).toBe(institution);
+  });
+
+  it('a truncated insured subject_code is replaced', () => {
+    const raw = `{"subject_kind":"insured","subject_code":"${PSN.slice(0, 9)}`;
+    expect(redactRaw(raw, pseudonymiseA)).toBe(
+      `{"subject_kind":"insured","subject_code":"${pseudonymiseA(PSN.slice(0, 9))}`,
+    );
+  });
+
+  it('a record without personal fields is returned unchanged', () => {
+    const raw = JSON.stringify(example('reg-0001'));
+    expect(redactRaw(raw, pseudonymiseA)).toBe(raw);
+  });
+});
