@@ -35,7 +35,8 @@ const SETTINGS = {
     .regex(/^[^,\s]+(,[^,\s]+)*$/, { message: 'expected host:port[,host:port…]' })
     .optional(),
   YIBAO_NATS_URL: z.string().optional(),
-  YIBAO_ALLOWED_LATENESS_SECONDS: positiveInt.default(3600),
+  YIBAO_ALLOWED_LATENESS_SECONDS: positiveInt.default(60),
+  YIBAO_RULE_OVERRIDES: z.string().optional(),
   YIBAO_PACK_OVERRIDES: z.string().optional(),
   YIBAO_STATUS_PORT: positiveInt
     .refine((n) => n <= 65_535, { message: 'expected a TCP port 1–65535' })

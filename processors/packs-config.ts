@@ -1,9 +1,47 @@
 /** Compiles the policy packs with the operator's assumption overrides (YIBAO_PACK_OVERRIDES, a JSON file). */
 import { readFileSync } from 'node:fs';
+import {
+  compileThresholds,
+  type ThresholdOverrides,
+  type Thresholds,
+} from '../rules/early-warning/thresholds.ts';
 import type { CompiledPack } from '../rules/engine/engine.ts';
 import { type AssumptionOverrides, compilePacks } from '../rules/packs/index.ts';
 import { MonitorError } from '../schemas/errors.ts';
 import type { Config } from './config.ts';
+
+function readJsonObject(variable: string, path: string, example: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new MonitorError(
+      'CONFIG_INVALID',
+      `${variable}=${path}: ${(err as Error).message}: expected a JSON file like ${example}`,
+      { path },
+      err,
+    );
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new MonitorError('CONFIG_INVALID', `${variable}=${path}: expected a JSON object like ${example}`, {
+      path,
+    });
+  }
+  return value as Record<string, unknown>;
+}
+
+/** Early-warning thresholds with the operator's overrides per pack and division (YIBAO_RULE_OVERRIDES). */
+export function loadThresholds(config: Pick<Config, 'YIBAO_RULE_OVERRIDES'>): Thresholds {
+  const path = config.YIBAO_RULE_OVERRIDES;
+  if (path === undefined) return compileThresholds();
+  return compileThresholds(
+    readJsonObject(
+      'YIBAO_RULE_OVERRIDES',
+      path,
+      '{"divisions": {"510107": {"amount_spike": {"ratio": 4}}}}',
+    ) as ThresholdOverrides,
+  );
+}
 
 export function loadPacks(config: Pick<Config, 'YIBAO_PACK_OVERRIDES'>): CompiledPack[] {
   const path = config.YIBAO_PACK_OVERRIDES;

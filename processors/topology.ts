@@ -6,6 +6,7 @@
  */
 
 import type { ChainStatus } from '../rules/chains.ts';
+import { compileThresholds, type Thresholds } from '../rules/early-warning/thresholds.ts';
 import { type CompiledPack, CreditEngine } from '../rules/engine/engine.ts';
 import type { CreditOutput, Standing } from '../rules/engine/standing.ts';
 import { decodeWith } from '../schemas/decode.ts';
@@ -13,7 +14,9 @@ import type { MonitorEvent } from '../schemas/events.ts';
 import { createPseudonymiser, redactRaw } from '../schemas/pseudonymise.ts';
 import { creditAlerts } from './credit-alerts.ts';
 import { EventIdDedup } from './dedup.ts';
-import type { TopologyOutput } from './outputs.ts';
+import { EarlyWarningStage } from './early-warning.ts';
+import { inspectionsFrom } from './inspections.ts';
+import type { Alert, TopologyOutput } from './outputs.ts';
 
 export type TopologyOptions = {
   readonly pseudonymKey: string;
@@ -22,7 +25,12 @@ export type TopologyOptions = {
   readonly dedupHorizonDays?: number;
   /** Records after this instant are not applied (`replay --as-of`). */
   readonly asOf?: number;
+  /** Indicator records later than this behind the newest event time are counted, not applied. */
+  readonly allowedLatenessMs?: number;
+  readonly thresholds?: Thresholds;
 };
+
+export const DEFAULT_ALLOWED_LATENESS_MS = 60_000;
 
 export type TopologyCounters = {
   records_read: number;
@@ -43,12 +51,17 @@ export type Topology = {
   standings(): Standing[];
   chains(): ChainStatus[];
   readonly counters: Readonly<TopologyCounters>;
+  readonly warnings: EarlyWarningStage;
 };
 
 export function createTopology(options: TopologyOptions): Topology {
   const pseudonymise = createPseudonymiser(options.pseudonymKey);
   const dedup = new EventIdDedup(options.dedupHorizonDays ?? 400);
   const engine = new CreditEngine(options.packs);
+  const warnings = new EarlyWarningStage({
+    allowedLatenessMs: options.allowedLatenessMs ?? DEFAULT_ALLOWED_LATENESS_MS,
+    thresholds: options.thresholds ?? compileThresholds(),
+  });
   const counters: TopologyCounters = {
     records_read: 0,
     accepted: 0,
@@ -58,14 +71,20 @@ export function createTopology(options: TopologyOptions): Topology {
     by_type: {},
   };
 
-  const credit = (outs: CreditOutput[]): TopologyOutput[] => [...outs, ...creditAlerts(outs)];
+  /** The stage graph, in one place (STYLE.md §7): credit → indicators → alerts → inspections. */
+  function stages(creditOut: CreditOutput[], indicatorAlerts: Alert[]): TopologyOutput[] {
+    const alerts = [...creditAlerts(creditOut), ...warnings.fromCredit(creditOut), ...indicatorAlerts];
+    return [...creditOut, ...alerts, ...inspectionsFrom(creditOut, alerts)];
+  }
 
   function apply(event: MonitorEvent): TopologyOutput[] {
-    return credit(engine.apply(event));
+    const creditOut = engine.apply(event);
+    return stages(creditOut, warnings.apply(event));
   }
 
   return {
     counters,
+    warnings,
     process(raw, origin = {}) {
       counters.records_read++;
       const r = decodeWith(raw, pseudonymise);
@@ -98,7 +117,8 @@ export function createTopology(options: TopologyOptions): Topology {
     },
     finish() {
       const until = options.asOf ?? engine.now;
-      return Number.isFinite(until) ? credit(engine.advanceTo(until)) : [];
+      const creditOut = Number.isFinite(until) ? engine.advanceTo(until) : [];
+      return stages(creditOut, warnings.finish());
     },
     standings: () => engine.standings(),
     chains: () => engine.chainStatuses(),

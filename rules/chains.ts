@@ -18,6 +18,8 @@ export type ChainStatus = {
   readonly trigger_articles: readonly string[];
   /** Branches still needed at D or below for each trigger not yet reached (for proximity warnings). */
   readonly branches_to_trigger: Readonly<Record<string, number>>;
+  /** Every branch of the brand, for brand-wide rectification tasks. */
+  readonly branch_codes: readonly string[];
 };
 
 function reached(
@@ -53,5 +55,6 @@ export function chainStatus(chainId: string, pack: Pack, branches: readonly Bran
     triggers: fired.map((t) => t.rule),
     trigger_articles: fired.map((t) => t.article),
     branches_to_trigger: toTrigger,
+    branch_codes: branches.map((b) => b.code).sort(),
   };
 }

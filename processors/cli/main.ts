@@ -5,7 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { isMonitorError } from '../../schemas/errors.ts';
 import { loadConfig } from '../config.ts';
-import { loadPacks } from '../packs-config.ts';
+import { loadPacks, loadThresholds } from '../packs-config.ts';
 import { replay } from './replay.ts';
 import { validateFile } from './validate.ts';
 
@@ -44,7 +44,13 @@ function program(setCode: (code: number) => void): Command {
     )
     .action(async (opts: { input: string; out: string; asOf?: string }) => {
       const config = loadConfig();
-      const summary = await replay({ ...opts, pseudonymKey: config.pseudonymKey, packs: loadPacks(config) });
+      const summary = await replay({
+        ...opts,
+        pseudonymKey: config.pseudonymKey,
+        packs: loadPacks(config),
+        thresholds: loadThresholds(config),
+        allowedLatenessMs: config.YIBAO_ALLOWED_LATENESS_SECONDS * 1000,
+      });
       process.stdout.write(
         `${summary.input_records} records (${summary.rejected} rejected, ${summary.duplicates} duplicates) → ` +
           `${summary.standings} standings, ${summary.grade_changes} level changes, ${summary.alerts} alerts, ` +

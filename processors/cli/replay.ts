@@ -8,6 +8,7 @@ import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Thresholds } from '../../rules/early-warning/thresholds.ts';
 import type { CompiledPack } from '../../rules/engine/engine.ts';
 import { MonitorError } from '../../schemas/errors.ts';
 import { timestamp } from '../../schemas/primitives.ts';
@@ -39,6 +40,8 @@ export type ReplayOptions = {
   readonly asOf?: string;
   readonly pseudonymKey: string;
   readonly packs: readonly CompiledPack[];
+  readonly thresholds?: Thresholds;
+  readonly allowedLatenessMs?: number;
   readonly progress?: boolean;
 };
 
@@ -48,6 +51,8 @@ export type ReplaySummary = {
   readonly rejected: number;
   readonly duplicates: number;
   readonly after_as_of: number;
+  readonly late: number;
+  readonly reversals_unmatched: number;
   readonly by_type: Record<string, number>;
   readonly standings: number;
   readonly grade_changes: number;
@@ -126,6 +131,8 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
     rejected: c.rejected,
     duplicates: c.duplicates,
     after_as_of: c.after_as_of,
+    late: topology.warnings.store.counters.late,
+    reversals_unmatched: topology.warnings.store.counters.reversals_unmatched,
     by_type: Object.fromEntries(Object.entries(c.by_type).sort()),
     standings: w['standings.ndjson'].count,
     grade_changes: w['grade-changes.ndjson'].count,

@@ -335,7 +335,15 @@ export class CreditEngine {
           ? after.reasons
           : [{ rule: 'engine.not_evaluated', detail: after.excluded_reason ?? 'not evaluated' }],
       ...(eventId !== undefined && { event_id: eventId }),
+      consequences: this.consequencesOf(s, after.level),
     };
+  }
+
+  private consequencesOf(s: Subject, level: string | null) {
+    const compiled = s.packId ? this.packs.get(s.packId) : undefined;
+    if (!compiled || level === null) return [];
+    const inst = s.kind === 'institution' ? this.institutions.get(s.code)?.profile : undefined;
+    return consequencesFor(compiled.pack, level, s.kind, inst);
   }
 
   private tellNotices(s: Subject, pack: Pack, e: Evaluation, at: number, out: CreditOutput[]): void {
@@ -412,7 +420,6 @@ export class CreditEngine {
   private standingOf(s: Subject): Standing {
     const e = s.evaluation!;
     const compiled = s.packId ? this.packs.get(s.packId) : undefined;
-    const inst = s.kind === 'institution' ? this.institutions.get(s.code)?.profile : undefined;
     return {
       subject_kind: s.kind,
       subject_code: s.code,
@@ -427,7 +434,7 @@ export class CreditEngine {
       policy_in_force: compiled ? policyInForce(compiled.pack, this.clock) : false,
       as_of: toIso(this.clock),
       reasons: e.reasons,
-      consequences: compiled && e.level ? consequencesFor(compiled.pack, e.level, s.kind, inst) : [],
+      consequences: this.consequencesOf(s, e.level),
     };
   }
 }

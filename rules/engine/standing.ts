@@ -34,6 +34,8 @@ export type LevelChange = {
   readonly reasons: readonly Reason[];
   /** The record that caused it; absent when time alone did (a lapse, a new year). */
   readonly event_id?: string;
+  /** The pack's measures for the new level (inspection tasks are planned from them). */
+  readonly consequences: readonly Consequence[];
 };
 
 export type ChainChange = {

@@ -68,3 +68,18 @@ export function addWorkingDays(date: string, days: number): string {
 export function toIso(ms: number): string {
   return new Date(ms + CHINA_OFFSET_MS).toISOString().replace('Z', '+08:00');
 }
+
+/**
+ * Like addWorkingDays, and also skipping the given calendar dates (public holidays a pack is
+ * configured with; 广东 第三十七条 counts 工作日). The holiday calendar is not in any seed.
+ */
+export function addWorkingDaysSkipping(date: string, days: number, holidays: ReadonlySet<string>): string {
+  let d = date;
+  let left = days;
+  while (left > 0) {
+    d = addDays(d, 1);
+    const wd = new Date(dayStart(d) + CHINA_OFFSET_MS).getUTCDay();
+    if (wd !== 0 && wd !== 6 && !holidays.has(d)) left--;
+  }
+  return d;
+}

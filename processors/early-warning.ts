@@ -1,0 +1,137 @@
+/**
+ * The early-warning stage: records → indicator windows → rule outcomes at window boundaries →
+ * alert decisions → alerts. Credit outputs add the credit-side warnings (chain proximity).
+ */
+
+import {
+  AlertBook,
+  DEFAULT_DECISIONS,
+  type Decision,
+  type DecisionOptions,
+} from '../rules/early-warning/decisions.ts';
+import { RULES } from '../rules/early-warning/definitions.ts';
+import type { Thresholds } from '../rules/early-warning/thresholds.ts';
+import type { CreditOutput } from '../rules/engine/standing.ts';
+import { toIso } from '../rules/engine/time.ts';
+import type { MonitorEvent } from '../schemas/events.ts';
+import { stableId } from './ids.ts';
+import { IndicatorStore } from './indicators/store.ts';
+import type { Alert } from './outputs.ts';
+
+export const SICHUAN_SEED = '000_6ffbee0125ee8f6d.txt';
+
+export type EarlyWarningOptions = {
+  readonly allowedLatenessMs: number;
+  readonly thresholds: Thresholds;
+  readonly decisions?: DecisionOptions;
+};
+
+export function alertFromDecision(d: Decision): Alert {
+  const o = d.outcome;
+  const def = RULES[o.rule];
+  const status = d.action === 'raise' ? 'firing' : 'resolved';
+  return {
+    kind: 'alert',
+    alert_id: stableId('alert', o.rule, o.subject_kind, o.subject_code, o.at, o.occurrence, status),
+    rule: o.rule,
+    severity: d.severity,
+    title: def.title,
+    subject_kind: o.subject_kind,
+    subject_code: o.subject_code,
+    division: o.division,
+    pack: o.pack,
+    raised_at: toIso(o.at),
+    status,
+    reasons: [
+      { rule: o.rule, article: '第十九条', seed: SICHUAN_SEED, detail: o.detail },
+      { rule: `${o.rule}.threshold`, assumption: def.assumption },
+    ],
+    explanation: {
+      indicator: o.indicator,
+      value: o.value,
+      threshold: o.threshold,
+      window: o.window,
+      ...(o.baseline !== undefined && { baseline: o.baseline }),
+    },
+    evidence: o.evidence.slice(0, 10),
+  };
+}
+
+export class EarlyWarningStage {
+  readonly store: IndicatorStore;
+  readonly book: AlertBook;
+
+  constructor(readonly options: EarlyWarningOptions) {
+    this.store = new IndicatorStore({
+      allowedLatenessMs: options.allowedLatenessMs,
+      thresholds: options.thresholds,
+    });
+    this.book = new AlertBook(options.decisions ?? DEFAULT_DECISIONS);
+  }
+
+  apply(event: MonitorEvent): Alert[] {
+    switch (event.type) {
+      case 'institution':
+        this.store.registerInstitution(event);
+        break;
+      case 'settlement':
+        this.store.applySettlement(event);
+        break;
+      case 'settlement_reversal':
+        this.store.applyReversal(event);
+        break;
+      case 'claim_audit':
+        this.store.applyAudit(event);
+        break;
+      default:
+        this.store.advanceEventTime(Date.parse(event.occurred_at));
+        break;
+    }
+    return this.evaluate(false);
+  }
+
+  /** Credit-side warnings: a chain one more D branch away from a brand-wide trigger. */
+  fromCredit(outputs: readonly CreditOutput[]): Alert[] {
+    const alerts: Alert[] = [];
+    for (const o of outputs) {
+      if (o.kind !== 'chain_change') continue;
+      const s = o.status;
+      const th = this.options.thresholds('chain_threshold_proximity', s.pack, null);
+      for (const [rule, need] of Object.entries(s.branches_to_trigger).sort()) {
+        const d = this.book.decide({
+          rule: 'chain_threshold_proximity',
+          subject_kind: 'chain',
+          subject_code: s.chain_id,
+          division: null,
+          pack: s.pack,
+          at: Date.parse(o.at),
+          breached: need <= th.branches!,
+          resolve_below: 0.5,
+          value: need <= th.branches! ? 1 : 0,
+          threshold: 1,
+          window: RULES.chain_threshold_proximity.window,
+          indicator: RULES.chain_threshold_proximity.indicator,
+          detail: `${s.at_or_below_d}/${s.evaluated_branches} 家分店为D级及以下，再有 ${need} 家即触发 ${rule}`,
+          evidence: [],
+          occurrence: rule,
+        });
+        if (d) alerts.push(alertFromDecision(d));
+      }
+    }
+    return alerts;
+  }
+
+  /** End of input: evaluates every pending boundary. */
+  finish(): Alert[] {
+    return this.evaluate(true);
+  }
+
+  private evaluate(all: boolean): Alert[] {
+    const alerts: Alert[] = [];
+    for (const o of this.store.evaluateDue(all)) {
+      const d = this.book.decide(o);
+      if (d) alerts.push(alertFromDecision(d));
+    }
+    return alerts;
+  }
+}

@@ -1,0 +1,297 @@
+/**
+ * The early-warning rules (rules/early-warning/definitions.ts) read off the windows at a
+ * boundary `at`: only buckets and entries before `at` count, so the outcome does not depend on
+ * which later records had already arrived.
+ */
+
+import { RULES, type RuleId } from '../../rules/early-warning/definitions.ts';
+import type { Outcome } from '../../rules/early-warning/outcome.ts';
+import { packForDivision } from '../../rules/engine/jurisdiction.ts';
+import { D, H, type InstitutionWindows, P } from './institution.ts';
+import type { PersonState } from './person.ts';
+import type { PractitionerWindows } from './practitioner.ts';
+import { chinaDay, DAY_MS, HOUR_MS } from './ring.ts';
+import type { IndicatorStore } from './store.ts';
+
+const HYSTERESIS = 0.9;
+
+const round = (v: number, digits = 4) => Math.round(v * 10 ** digits) / 10 ** digits;
+
+function where(store: IndicatorStore, institution: string): { division: string; pack: string | null } {
+  const division = store.info.get(institution)?.admdvs ?? institution.slice(1, 7);
+  return { division, pack: packForDivision(division) };
+}
+
+function outcome(
+  rule: RuleId,
+  kind: Outcome['subject_kind'],
+  code: string,
+  place: { division: string; pack: string | null },
+  at: number,
+  fields: Pick<Outcome, 'breached' | 'value' | 'threshold' | 'detail' | 'evidence'> & Partial<Outcome>,
+): Outcome {
+  const def = RULES[rule];
+  return {
+    rule,
+    subject_kind: kind,
+    subject_code: code,
+    division: place.division,
+    pack: place.pack,
+    at,
+    window: def.window,
+    indicator: def.indicator,
+    ...fields,
+  };
+}
+
+export function evaluateInstitutionHourly(
+  store: IndicatorStore,
+  code: string,
+  w: InstitutionWindows,
+  at: number,
+): Outcome[] {
+  const place = where(store, code);
+  const t = store.options.thresholds('amount_spike', place.pack, place.division);
+  const p = w.hourly.period(at);
+  const current = w.hourly.sumPeriods(H.fund, p - 24, p - 1);
+  const lastDay = chinaDay(at - DAY_MS);
+  let sum = 0;
+  let days = 0;
+  for (let d = lastDay - 7; d <= lastDay - 1; d++) {
+    if (w.daily.valueAt(D.count, d) > 0) {
+      sum += w.daily.valueAt(D.fund, d);
+      days++;
+    }
+  }
+  if (days === 0) return [];
+  const baseline = sum / days;
+  const ratio = baseline > 0 ? current / baseline : 0;
+  const breached = days >= t.min_baseline_days! && current >= t.min_amount! && ratio >= t.ratio!;
+  return [
+    outcome('amount_spike', 'institution', code, place, at, {
+      breached,
+      value: round(ratio),
+      threshold: t.ratio!,
+      resolve_below: t.ratio! * HYSTERESIS,
+      baseline: round(baseline, 2),
+      detail: `24小时基金支付 ${round(current, 2)} 元，为前${days}日日均 ${round(baseline, 2)} 元的 ${round(ratio, 2)} 倍`,
+      evidence: w.recent.before(at),
+    }),
+  ];
+}
+
+export function evaluateInstitutionDaily(
+  store: IndicatorStore,
+  code: string,
+  w: InstitutionWindows,
+  at: number,
+): Outcome[] {
+  const place = where(store, code);
+  const d = chinaDay(at) - 1;
+  const out: Outcome[] = [];
+  const sum = (s: number, days: number) => w.daily.sumPeriods(s, d - days + 1, d);
+
+  const sa = store.options.thresholds('split_admission', place.pack, place.division);
+  const readmissions = sum(D.readmissions, 30);
+  const admissions = sum(D.admissions, 30);
+  if (readmissions > 0 || admissions > 0) {
+    const share = admissions > 0 ? readmissions / admissions : 0;
+    const breached =
+      readmissions >= sa.min_count! || (readmissions >= sa.min_count_for_share! && share >= sa.min_share!);
+    out.push(
+      outcome('split_admission', 'institution', code, place, at, {
+        breached,
+        value: readmissions,
+        threshold: sa.min_count!,
+        resolve_below: sa.min_count_for_share!,
+        baseline: round(share),
+        detail: `30日内出院后${sa.gap_days}日内同病种再入院 ${readmissions} 例，占住院 ${admissions} 例的 ${round(share * 100, 1)}%`,
+        evidence: w.readmissionEvidence?.before(at) ?? [],
+      }),
+    );
+  }
+
+  const group = store.groups.get(store.groupOf(code));
+  const g = (s: number, days: number) => group?.daily.sumPeriods(s, d - days + 1, d) ?? 0;
+
+  const oh = store.options.thresholds('off_hours_share', place.pack, place.division);
+  const n7 = sum(D.count, 7);
+  if (n7 > 0) {
+    const share = sum(D.offHours, 7) / n7;
+    const peerN = g(P.count, 7) - n7;
+    const peerShare = peerN > 0 ? (g(P.offHours, 7) - sum(D.offHours, 7)) / peerN : 0;
+    const threshold = Math.max(oh.min_share!, oh.peer_ratio! * peerShare);
+    out.push(
+      outcome('off_hours_share', 'institution', code, place, at, {
+        breached: n7 >= oh.min_settlements! && share >= threshold,
+        value: round(share),
+        threshold: round(threshold),
+        resolve_below: threshold * HYSTERESIS,
+        baseline: round(peerShare),
+        detail: `近7日22:00–06:00结算占比 ${round(share * 100, 1)}%（${n7} 笔），同类机构 ${round(peerShare * 100, 1)}%`,
+        evidence: w.offHoursEvidence?.before(at) ?? [],
+      }),
+    );
+  }
+
+  const po = store.options.thresholds('peer_outlier', place.pack, place.division);
+  const visits = sum(D.count, 30);
+  const fund = sum(D.fund, 30);
+  const peers = (group?.members.size ?? 1) - 1;
+  const peerVisits = g(P.count, 30) - visits;
+  if (visits > 0 && peerVisits > 0 && peers >= po.min_peers!) {
+    const perVisit = fund / visits;
+    const peerPerVisit = (g(P.fund, 30) - fund) / peerVisits;
+    const ratio = peerPerVisit > 0 ? perVisit / peerPerVisit : 0;
+    out.push(
+      outcome('peer_outlier', 'institution', code, place, at, {
+        breached: visits >= po.min_visits! && ratio >= po.ratio!,
+        value: round(ratio),
+        threshold: po.ratio!,
+        resolve_below: po.ratio! * HYSTERESIS,
+        baseline: round(peerPerVisit, 2),
+        detail: `近30日次均基金支付 ${round(perVisit, 2)} 元，为同类机构（${peers} 家）次均 ${round(peerPerVisit, 2)} 元的 ${round(ratio, 2)} 倍`,
+        evidence: w.recent.before(at),
+      }),
+    );
+  }
+
+  const cr = store.options.thresholds('claim_reduction_rate', place.pack, place.division);
+  const reductions = sum(D.reductions, 30);
+  if (reductions > 0 && fund > 0) {
+    const rate = reductions / fund;
+    out.push(
+      outcome('claim_reduction_rate', 'institution', code, place, at, {
+        breached: fund >= cr.min_fund! && rate >= cr.min_rate!,
+        value: round(rate),
+        threshold: cr.min_rate!,
+        resolve_below: cr.min_rate! * HYSTERESIS,
+        detail: `近30日审减 ${round(reductions, 2)} 元，占基金支付 ${round(fund, 2)} 元的 ${round(rate * 100, 2)}%`,
+        evidence: w.reductionEvidence?.before(at) ?? [],
+      }),
+    );
+  }
+  return out;
+}
+
+export function evaluatePractitioner(
+  store: IndicatorStore,
+  code: string,
+  w: PractitionerWindows,
+  at: number,
+): Outcome[] {
+  const place = where(store, w.institution || `X${code.replace(/^[A-Z]+/, '').slice(0, 6)}00000`);
+  const t = store.options.thresholds('practitioner_throughput', place.pack, place.division);
+  const p = w.ring.period(at);
+  const count = w.ring.sumPeriods(0, p - 12, p - 1);
+  return [
+    outcome('practitioner_throughput', 'practitioner', code, place, at, {
+      breached: count >= t.max_per_hour!,
+      value: count,
+      threshold: t.max_per_hour!,
+      resolve_below: t.max_per_hour! * HYSTERESIS,
+      detail: `截至该时点的1小时内结算 ${count} 笔（${w.institution}）`,
+      evidence: w.recent.before(at),
+    }),
+  ];
+}
+
+export function evaluatePerson(
+  store: IndicatorStore,
+  token: string,
+  person: PersonState,
+  at: number,
+): Outcome[] {
+  const out: Outcome[] = [];
+  const day = chinaDay(at - 1);
+  const today = (person.visits ?? [])
+    .filter((v) => v.t < at && chinaDay(v.t) === day)
+    .sort((a, b) => a.t - b.t || (a.eventId < b.eventId ? -1 : 1));
+  const firstPlace = where(
+    store,
+    today[0]?.institution ??
+      person.stays?.[0]?.institution ??
+      person.visits?.[0]?.institution ??
+      'X00000000000',
+  );
+
+  if (today.length > 0) {
+    const mi = store.options.thresholds('multi_institution_day', firstPlace.pack, firstPlace.division);
+    const institutions = [...new Set(today.map((v) => v.institution))].sort();
+    out.push(
+      outcome('multi_institution_day', 'insured', token, firstPlace, at, {
+        breached: institutions.length >= mi.min_institutions!,
+        value: institutions.length,
+        threshold: mi.min_institutions!,
+        resolve_below: mi.min_institutions!,
+        detail: `当日在 ${institutions.length} 家机构结算：${institutions.join('、')}`,
+        evidence: today.map((v) => v.eventId).slice(-10),
+      }),
+    );
+    const byPharmacy = new Map<string, string[]>();
+    for (const v of today)
+      if (v.pharmacy) byPharmacy.set(v.institution, [...(byPharmacy.get(v.institution) ?? []), v.eventId]);
+    for (const [pharmacy, ids] of [...byPharmacy].sort()) {
+      const place = where(store, pharmacy);
+      const pr = store.options.thresholds('pharmacy_repeat_purchase', place.pack, place.division);
+      if (ids.length < pr.min_purchases!) continue;
+      out.push(
+        outcome('pharmacy_repeat_purchase', 'institution', pharmacy, place, at, {
+          breached: true,
+          value: ids.length,
+          threshold: pr.min_purchases!,
+          detail: `同一参保人（${token}）当日在本药店购药 ${ids.length} 次`,
+          evidence: ids.slice(-10),
+          occurrence: `${token}|${day}`,
+        }),
+      );
+    }
+  }
+
+  const supplies = (person.supplies ?? []).filter((s) => s.t < at && s.t >= at - 30 * DAY_MS);
+  if (supplies.length > 0) {
+    const ds = store.options.thresholds('drug_oversupply', firstPlace.pack, firstPlace.division);
+    const byItem = new Map<string, { days: number; ids: string[] }>();
+    for (const s of supplies) {
+      const e = byItem.get(s.item) ?? { days: 0, ids: [] };
+      e.days += s.days;
+      e.ids.push(s.eventId);
+      byItem.set(s.item, e);
+    }
+    const [item, worst] = [...byItem].sort((a, b) => b[1].days - a[1].days || (a[0] < b[0] ? -1 : 1))[0]!;
+    out.push(
+      outcome('drug_oversupply', 'insured', token, firstPlace, at, {
+        breached: worst.days >= ds.max_days_supply!,
+        value: worst.days,
+        threshold: ds.max_days_supply!,
+        resolve_below: ds.max_days_supply!,
+        detail: `30日内药品 ${item} 累计供药 ${worst.days} 天`,
+        evidence: [...new Set(worst.ids)].slice(-10),
+      }),
+    );
+  }
+
+  const due = (person.overlaps ?? []).filter((s) => Number(s.split('|')[2]) < at).sort();
+  if (due.length > 0) {
+    person.overlaps = person.overlaps?.filter((s) => !due.includes(s));
+    if (person.overlaps?.length === 0) person.overlaps = undefined;
+    for (const signal of due) {
+      const [a, b, time, overlapMs, instA, instB] = signal.split('|');
+      const hours = Number(overlapMs) / HOUR_MS;
+      const place = where(store, instA!);
+      const os = store.options.thresholds('overlapping_stays', place.pack, place.division);
+      if (hours < os.min_overlap_hours!) continue;
+      out.push(
+        outcome('overlapping_stays', 'insured', token, place, Number(time), {
+          breached: true,
+          value: round(hours, 1),
+          threshold: os.min_overlap_hours!,
+          detail: `同时在 ${instA} 与 ${instB} 住院，重叠 ${round(hours, 1)} 小时`,
+          evidence: [a!, b!],
+          occurrence: `${a}|${b}`,
+        }),
+      );
+    }
+  }
+  return out;
+}

@@ -1,0 +1,52 @@
+/**
+ * Which keys to evaluate at which event-time boundary. A key touched by an event at t is
+ * evaluated once at the next boundary of each granularity it has; a boundary is evaluated when
+ * the watermark passes it, over events before it only, so the result does not depend on the
+ * arrival order of events within the allowed lateness.
+ */
+import { TimerQueue } from '../../rules/engine/timers.ts';
+
+export type Granularity = 'five_min' | 'hour' | 'day';
+
+export class BoundaryScheduler {
+  private readonly queue = new TimerQueue();
+  private readonly byBoundary = new Map<number, Set<string>>();
+
+  constructor(private readonly widths: Readonly<Record<Granularity, { width: number; offset: number }>>) {}
+
+  /** The first boundary strictly after t. */
+  next(t: number, g: Granularity): number {
+    const { width, offset } = this.widths[g];
+    return (Math.floor((t + offset) / width) + 1) * width - offset;
+  }
+
+  touch(key: string, t: number, g: Granularity): void {
+    const b = this.next(t, g);
+    const id = `${g}|${key}`;
+    let set = this.byBoundary.get(b);
+    if (!set) {
+      set = new Set();
+      this.byBoundary.set(b, set);
+      this.queue.schedule(`b${b}`, b);
+    }
+    set.add(id);
+  }
+
+  /** Boundaries due at or before the watermark, oldest first, each with its keys in sorted order. */
+  *due(watermark: number): Generator<{ at: number; keys: { g: Granularity; key: string }[] }> {
+    for (let d = this.queue.popDue(watermark); d; d = this.queue.popDue(watermark)) {
+      const set = this.byBoundary.get(d.at);
+      this.byBoundary.delete(d.at);
+      if (!set) continue;
+      const keys = [...set].sort().map((id) => {
+        const i = id.indexOf('|');
+        return { g: id.slice(0, i) as Granularity, key: id.slice(i + 1) };
+      });
+      yield { at: d.at, keys };
+    }
+  }
+
+  get pending(): number {
+    return this.byBoundary.size;
+  }
+}

@@ -1,0 +1,445 @@
+/**
+ * The indicator stage: event-time windows per institution, practitioner, pseudonymised person
+ * and peer group, updated as records arrive, and evaluated at window boundaries once the
+ * watermark (newest event time − allowed lateness) has passed them. Later records are counted,
+ * not applied. A reversal takes its settlement out of every window. Pure: no clock, no I/O.
+ */
+
+import type { Outcome } from '../../rules/early-warning/outcome.ts';
+import type { Thresholds } from '../../rules/early-warning/thresholds.ts';
+import { packForDivision } from '../../rules/engine/jurisdiction.ts';
+import type {
+  ClaimAuditEvent,
+  InstitutionEvent,
+  SettlementEvent,
+  SettlementReversalEvent,
+} from '../../schemas/events.ts';
+import { isInpatientMedType } from '../../schemas/events.ts';
+import {
+  evaluateInstitutionDaily,
+  evaluateInstitutionHourly,
+  evaluatePerson,
+  evaluatePractitioner,
+} from './evaluate.ts';
+import { Evidence } from './evidence.ts';
+import { D, H, InstitutionWindows, P, PeerGroup } from './institution.ts';
+import { PersonState, type Stay } from './person.ts';
+import { FIVE_MIN_MS, PractitionerWindows } from './practitioner.ts';
+import { CHINA_OFFSET_MS, DAY_MS, HOUR_MS, isOffHours } from './ring.ts';
+import { BoundaryScheduler, type Granularity } from './scheduler.ts';
+
+export type IndicatorOptions = {
+  readonly allowedLatenessMs: number;
+  readonly thresholds: Thresholds;
+  /** Settlements remembered for reversals this long (event time). */
+  readonly reversalHorizonMs?: number;
+  /** Keys idle this long (event time) are evicted. */
+  readonly idleEvictionMs?: number;
+};
+
+export type InstitutionInfo = {
+  readonly kind: string;
+  readonly level: number | null;
+  readonly admdvs: string;
+  readonly chain_id: string | null;
+  readonly group: string;
+};
+
+/** What a settlement put into the windows, kept so a reversal can take it out again. */
+type Contribution = {
+  readonly t: number;
+  readonly eventId: string;
+  readonly institution: string;
+  readonly practitioner?: string;
+  readonly person: string;
+  readonly fund: number;
+  readonly off: boolean;
+  readonly inpatient: boolean;
+  readonly group: string;
+};
+
+export type IndicatorCounters = {
+  applied: number;
+  late: number;
+  reversals_applied: number;
+  reversals_unmatched: number;
+  evicted: number;
+};
+
+const WIDTHS: Record<Granularity, { width: number; offset: number }> = {
+  five_min: { width: FIVE_MIN_MS, offset: 0 },
+  hour: { width: HOUR_MS, offset: 0 },
+  day: { width: DAY_MS, offset: CHINA_OFFSET_MS },
+};
+
+export class IndicatorStore {
+  readonly institutions = new Map<string, InstitutionWindows>();
+  readonly practitioners = new Map<string, PractitionerWindows>();
+  readonly persons = new Map<string, PersonState>();
+  readonly groups = new Map<string, PeerGroup>();
+  readonly info = new Map<string, InstitutionInfo>();
+  private readonly contributions = new Map<string, Contribution>();
+  private readonly contributionOrder: { t: number; setlId: string }[] = [];
+  private readonly scheduler = new BoundaryScheduler(WIDTHS);
+  private maxEventTime = Number.NEGATIVE_INFINITY;
+  private lastEviction = Number.NEGATIVE_INFINITY;
+  readonly counters: IndicatorCounters = {
+    applied: 0,
+    late: 0,
+    reversals_applied: 0,
+    reversals_unmatched: 0,
+    evicted: 0,
+  };
+
+  constructor(readonly options: IndicatorOptions) {}
+
+  get watermark(): number {
+    return this.maxEventTime - this.options.allowedLatenessMs;
+  }
+
+  // ── registry ──────────────────────────────────────────────────────────────────────────
+
+  registerInstitution(e: InstitutionEvent): void {
+    const group = `${e.kind}|${e.level ?? 0}|${e.admdvs.slice(0, 4)}`;
+    const prev = this.info.get(e.fixmedins_code);
+    if (prev && prev.group !== group) this.groups.get(prev.group)?.members.delete(e.fixmedins_code);
+    this.info.set(e.fixmedins_code, {
+      kind: e.kind,
+      level: e.level ?? null,
+      admdvs: e.admdvs,
+      chain_id: e.chain_id ?? null,
+      group,
+    });
+    this.group(group).members.add(e.fixmedins_code);
+  }
+
+  private group(key: string): PeerGroup {
+    let g = this.groups.get(key);
+    if (!g) {
+      g = new PeerGroup();
+      this.groups.set(key, g);
+    }
+    return g;
+  }
+
+  groupOf(code: string): string {
+    return this.info.get(code)?.group ?? `unknown|0|${code.slice(1, 5)}`;
+  }
+
+  // ── records ───────────────────────────────────────────────────────────────────────────
+
+  /** False when the record is later than the allowed lateness (counted, not applied). */
+  private admit(t: number): boolean {
+    if (t < this.watermark) {
+      this.counters.late++;
+      return false;
+    }
+    if (t > this.maxEventTime) this.maxEventTime = t;
+    this.counters.applied++;
+    return true;
+  }
+
+  applySettlement(e: SettlementEvent): boolean {
+    const t = Date.parse(e.occurred_at);
+    if (!this.admit(t)) return false;
+    const code = e.fixmedins_code;
+    const inst = this.institution(code);
+    const off = isOffHours(t);
+    const inpatient = isInpatientMedType(e.med_type);
+    const groupKey = this.groupOf(code);
+    const g = this.group(groupKey);
+    g.members.add(code);
+    inst.lastSeen = Math.max(inst.lastSeen, t);
+    inst.daily.add(t, D.count, 1);
+    inst.daily.add(t, D.fund, e.fund_pay_sumamt);
+    inst.hourly.add(t, H.count, 1);
+    inst.hourly.add(t, H.fund, e.fund_pay_sumamt);
+    g.daily.add(t, P.count, 1);
+    g.daily.add(t, P.fund, e.fund_pay_sumamt);
+    if (off) {
+      inst.daily.add(t, D.offHours, 1);
+      g.daily.add(t, P.offHours, 1);
+      (inst.offHoursEvidence ??= new Evidence(10)).add(t, e.event_id);
+    }
+    if (inpatient) inst.daily.add(t, D.admissions, 1);
+    inst.recent.add(t, e.event_id);
+    this.scheduler.touch(code, t, 'hour');
+    this.scheduler.touch(code, t, 'day');
+
+    if (e.practitioner_code) {
+      const p = this.practitioner(e.practitioner_code);
+      p.institution = code;
+      p.lastSeen = Math.max(p.lastSeen, t);
+      p.ring.add(t, 0, 1);
+      p.recent.add(t, e.event_id);
+      this.scheduler.touch(e.practitioner_code, t, 'five_min');
+    }
+
+    this.applyToPerson(e, t, inpatient);
+    this.remember(e.setl_id, {
+      t,
+      eventId: e.event_id,
+      institution: code,
+      person: e.psn_no,
+      fund: e.fund_pay_sumamt,
+      off,
+      inpatient,
+      group: groupKey,
+      ...(e.practitioner_code !== undefined && { practitioner: e.practitioner_code }),
+    });
+    this.evictIdle(t);
+    return true;
+  }
+
+  private applyToPerson(e: SettlementEvent, t: number, inpatient: boolean): void {
+    const person = this.person(e.psn_no);
+    person.lastSeen = Math.max(person.lastSeen, t);
+    const pharmacy = e.fixmedins_code.startsWith('P') || e.med_type === '41';
+    (person.visits ??= []).push({
+      eventId: e.event_id,
+      setlId: e.setl_id,
+      institution: e.fixmedins_code,
+      pharmacy,
+      t,
+    });
+    for (const item of e.items ?? []) {
+      if (item.days_supply !== undefined)
+        (person.supplies ??= []).push({
+          eventId: e.event_id,
+          setlId: e.setl_id,
+          item: item.hilist_code,
+          days: item.days_supply,
+          t,
+        });
+    }
+    if (inpatient && e.endtime) {
+      const stay: Stay & { readmission?: boolean } = {
+        eventId: e.event_id,
+        setlId: e.setl_id,
+        institution: e.fixmedins_code,
+        icd3: (e.dise_codg ?? '').slice(0, 3).toUpperCase(),
+        begin: Date.parse(e.begntime),
+        end: Date.parse(e.endtime),
+        t,
+      };
+      this.linkStay(e.psn_no, person, stay);
+    }
+    person.prune(t - 2 * DAY_MS, t - 45 * DAY_MS);
+    this.scheduler.touch(e.psn_no, t, 'hour');
+  }
+
+  /**
+   * Readmissions (分解住院) and overlapping stays (同时住院), order-independent: a stay is a
+   * readmission when some earlier stay of the same person at the same institution with the same
+   * ICD-10 category ended at most gap_days before it began, whichever of the two arrived first.
+   */
+  private linkStay(psn: string, person: PersonState, stay: Stay & { readmission?: boolean }): void {
+    const stays = (person.stays ??= []) as (Stay & { readmission?: boolean; overlapSignals?: string[] })[];
+    const division = this.info.get(stay.institution)?.admdvs ?? stay.institution.slice(1, 7);
+    const pack = packForDivision(division);
+    const gap = (this.options.thresholds('split_admission', pack, division).gap_days ?? 15) * DAY_MS;
+    const isReadmission = (later: Stay, earlier: Stay) =>
+      later.institution === earlier.institution &&
+      later.icd3 !== '' &&
+      later.icd3 === earlier.icd3 &&
+      earlier.end <= later.begin &&
+      later.begin - earlier.end <= gap;
+    const mark = (s: Stay & { readmission?: boolean }, prev: Stay) => {
+      if (s.readmission) return;
+      s.readmission = true;
+      const inst = this.institution(s.institution);
+      inst.daily.add(s.t, D.readmissions, 1);
+      const ev = (inst.readmissionEvidence ??= new Evidence(10));
+      ev.add(s.t, s.eventId);
+      ev.add(prev.t, prev.eventId);
+      this.scheduler.touch(s.institution, s.t, 'day');
+    };
+    for (const other of stays) {
+      if (isReadmission(stay, other)) mark(stay, other);
+      if (isReadmission(other, stay)) mark(other, stay);
+      const overlap = Math.min(stay.end, other.end) - Math.max(stay.begin, other.begin);
+      if (other.institution !== stay.institution && overlap > 0) {
+        const [a, b] = [stay.eventId, other.eventId].sort();
+        const signal = `${a}|${b}|${Math.max(stay.t, other.t)}|${overlap}|${other.institution}|${stay.institution}`;
+        (person.overlaps ??= []).push(signal);
+        this.scheduler.touch(psn, Math.max(stay.t, other.t), 'hour');
+      }
+    }
+    stays.push(stay);
+  }
+
+  applyReversal(e: SettlementReversalEvent): boolean {
+    const t = Date.parse(e.occurred_at);
+    if (!this.admit(t)) return false;
+    const c = this.contributions.get(e.setl_id);
+    if (!c) {
+      this.counters.reversals_unmatched++;
+      return false;
+    }
+    this.contributions.delete(e.setl_id);
+    this.counters.reversals_applied++;
+    const inst = this.institution(c.institution);
+    inst.daily.add(c.t, D.count, -1);
+    inst.daily.add(c.t, D.fund, -c.fund);
+    inst.hourly.add(c.t, H.count, -1);
+    inst.hourly.add(c.t, H.fund, -c.fund);
+    inst.recent.remove(c.eventId);
+    const g = this.group(c.group);
+    g.daily.add(c.t, P.count, -1);
+    g.daily.add(c.t, P.fund, -c.fund);
+    if (c.off) {
+      inst.daily.add(c.t, D.offHours, -1);
+      g.daily.add(c.t, P.offHours, -1);
+      inst.offHoursEvidence?.remove(c.eventId);
+    }
+    if (c.inpatient) inst.daily.add(c.t, D.admissions, -1);
+    const person = this.persons.get(c.person);
+    if (person?.stays) {
+      const stay = person.stays.find((s) => s.setlId === e.setl_id) as
+        | (Stay & { readmission?: boolean })
+        | undefined;
+      if (stay?.readmission) {
+        inst.daily.add(stay.t, D.readmissions, -1);
+        inst.readmissionEvidence?.remove(stay.eventId);
+      }
+    }
+    person?.removeSettlement(e.setl_id);
+    if (person) person.overlaps = person.overlaps?.filter((s) => !s.includes(c.eventId));
+    if (c.practitioner) {
+      const p = this.practitioners.get(c.practitioner);
+      p?.ring.add(c.t, 0, -1);
+      p?.recent.remove(c.eventId);
+      this.scheduler.touch(c.practitioner, t, 'five_min');
+    }
+    this.scheduler.touch(c.institution, t, 'hour');
+    this.scheduler.touch(c.institution, t, 'day');
+    this.scheduler.touch(c.person, t, 'hour');
+    return true;
+  }
+
+  applyAudit(e: ClaimAuditEvent): boolean {
+    const t = Date.parse(e.occurred_at);
+    if (!this.admit(t)) return false;
+    const inst = this.institution(e.fixmedins_code);
+    inst.daily.add(t, D.reductions, e.reduced_amount);
+    if (e.reduced_amount > 0) (inst.reductionEvidence ??= new Evidence(10)).add(t, e.event_id);
+    this.scheduler.touch(e.fixmedins_code, t, 'day');
+    return true;
+  }
+
+  /** Moves event time on with no record (end of input, or an idle source's heartbeat). */
+  advanceEventTime(t: number): void {
+    if (t > this.maxEventTime) this.maxEventTime = t;
+  }
+
+  // ── evaluation ────────────────────────────────────────────────────────────────────────
+
+  /** Evaluates every boundary the watermark has passed (or every pending one with `all`). */
+  evaluateDue(all = false): Outcome[] {
+    const out: Outcome[] = [];
+    const limit = all ? Number.POSITIVE_INFINITY : this.watermark;
+    for (const { at, keys } of this.scheduler.due(limit)) {
+      for (const { g, key } of keys) {
+        if (g === 'five_min') {
+          const p = this.practitioners.get(key);
+          if (p) out.push(...evaluatePractitioner(this, key, p, at));
+        } else if (g === 'hour') {
+          const inst = this.institutions.get(key);
+          if (inst) out.push(...evaluateInstitutionHourly(this, key, inst, at));
+          const person = this.persons.get(key);
+          if (person) out.push(...evaluatePerson(this, key, person, at));
+        } else {
+          const inst = this.institutions.get(key);
+          if (inst) out.push(...evaluateInstitutionDaily(this, key, inst, at));
+        }
+      }
+    }
+    return out;
+  }
+
+  // ── keys and memory ───────────────────────────────────────────────────────────────────
+
+  private institution(code: string): InstitutionWindows {
+    let w = this.institutions.get(code);
+    if (!w) {
+      w = new InstitutionWindows();
+      this.institutions.set(code, w);
+    }
+    return w;
+  }
+
+  private practitioner(code: string): PractitionerWindows {
+    let w = this.practitioners.get(code);
+    if (!w) {
+      w = new PractitionerWindows();
+      this.practitioners.set(code, w);
+    }
+    return w;
+  }
+
+  private person(token: string): PersonState {
+    let p = this.persons.get(token);
+    if (!p) {
+      p = new PersonState();
+      this.persons.set(token, p);
+    }
+    return p;
+  }
+
+  private remember(setlId: string, c: Contribution): void {
+    this.contributions.set(setlId, c);
+    this.contributionOrder.push({ t: c.t, setlId });
+    const horizon = c.t - (this.options.reversalHorizonMs ?? 3 * DAY_MS);
+    let i = 0;
+    while (i < this.contributionOrder.length && this.contributionOrder[i]!.t < horizon) {
+      const old = this.contributionOrder[i]!;
+      if (this.contributions.get(old.setlId)?.t === old.t) this.contributions.delete(old.setlId);
+      i++;
+    }
+    if (i > 0) this.contributionOrder.splice(0, i);
+  }
+
+  /** Once an hour of event time, drops keys idle longer than the longest window. */
+  private evictIdle(t: number): void {
+    if (t - this.lastEviction < HOUR_MS) return;
+    this.lastEviction = t;
+    const idle = this.options.idleEvictionMs ?? 32 * DAY_MS;
+    const cutoff = this.watermark - idle;
+    for (const [k, p] of this.persons) {
+      if (p.lastSeen < cutoff) {
+        this.persons.delete(k);
+        this.counters.evicted++;
+      }
+    }
+    for (const [k, p] of this.practitioners) {
+      if (p.lastSeen < this.watermark - 2 * HOUR_MS) {
+        this.practitioners.delete(k);
+        this.counters.evicted++;
+      }
+    }
+    for (const [k, w] of this.institutions) {
+      if (w.lastSeen < cutoff) {
+        this.institutions.delete(k);
+        this.counters.evicted++;
+      }
+    }
+  }
+
+  stateSize(): {
+    institutions: number;
+    practitioners: number;
+    persons: number;
+    groups: number;
+    contributions: number;
+    pending_boundaries: number;
+  } {
+    return {
+      institutions: this.institutions.size,
+      practitioners: this.practitioners.size,
+      persons: this.persons.size,
+      groups: this.groups.size,
+      contributions: this.contributions.size,
+      pending_boundaries: this.scheduler.pending,
+    };
+  }
+}
