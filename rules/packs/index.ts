@@ -6,8 +6,12 @@ import { MonitorError } from '../../schemas/errors.ts';
 import type { CompiledPack } from '../engine/engine.ts';
 import type { Pack, PackId } from '../engine/types.ts';
 import { wushan } from './chongqing-wushan/index.ts';
+import { guangdong } from './guangdong/index.ts';
+import { jiangsu } from './jiangsu/index.ts';
+import { sichuan } from './sichuan/index.ts';
+import { xinjiang } from './xinjiang/index.ts';
 
-export const PACKS: readonly Pack[] = [wushan];
+export const PACKS: readonly Pack[] = [wushan, jiangsu, guangdong, xinjiang, sichuan];
 
 export type AssumptionOverrides = Partial<Record<PackId, Record<string, unknown>>>;
 
