@@ -4,6 +4,8 @@
  * below-threshold cases, refused repairs), and brand-wide chain triggers (四川 第三十四条(七),
  * 第三十五条(七)).
  */
+
+import { RULES } from '../rules/early-warning/definitions.ts';
 import type { CreditOutput } from '../rules/engine/standing.ts';
 import { stableId } from './ids.ts';
 import type { Alert } from './outputs.ts';
@@ -33,12 +35,21 @@ export function creditAlerts(outputs: readonly CreditOutput[]): Alert[] {
         ],
       });
     } else if (o.kind === 'credit_notice') {
+      const proximity = o.reason.rule === 'grade_boundary_proximity';
       alerts.push({
         kind: 'alert',
         alert_id: stableId('alert', o.reason.rule, o.subject_kind, o.subject_code, o.reason.event_id, o.at),
         rule: o.reason.rule,
-        severity: o.notice === 'warning' ? 'general' : 'info',
-        title: o.notice === 'warning' ? '信用风险预警：未达失信认定标准的违规行为' : '信用事项提示',
+        severity: proximity
+          ? RULES.grade_boundary_proximity.severity
+          : o.notice === 'warning'
+            ? 'general'
+            : 'info',
+        title: proximity
+          ? RULES.grade_boundary_proximity.title
+          : o.notice === 'warning'
+            ? '信用风险预警：未达失信认定标准的违规行为'
+            : '信用事项提示',
         subject_kind: o.subject_kind,
         subject_code: o.subject_code,
         division: o.division,

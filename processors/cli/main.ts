@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { isMonitorError } from '../../schemas/errors.ts';
 import { loadConfig } from '../config.ts';
 import { loadPacks, loadThresholds } from '../packs-config.ts';
+import { migrateCommand } from './migrate.ts';
 import { replay } from './replay.ts';
 import { validateFile } from './validate.ts';
 
@@ -56,6 +57,16 @@ function program(setCode: (code: number) => void): Command {
           `${summary.standings} standings, ${summary.grade_changes} level changes, ${summary.alerts} alerts, ` +
           `${summary.chains} chains, ${summary.inspections} inspections in ${opts.out}\n`,
       );
+    });
+
+  cli
+    .command('migrate')
+    .description(
+      'apply the numbered ClickHouse migrations (schemas/clickhouse/) to the configured store: ' +
+        'YIBAO_CLICKHOUSE_URL, else chDB in YIBAO_DATA_DIR/chdb (stop a running monitor first: chDB locks it)',
+    )
+    .action(async () => {
+      await migrateCommand(loadConfig(), (l) => process.stdout.write(`${l}\n`));
     });
 
   return cli;

@@ -364,6 +364,13 @@ export class CreditEngine {
     };
     for (const r of e.notes ?? []) tell('note', r);
     for (const r of e.warnings ?? []) tell('warning', r);
+    // Told again whenever what it says changes (a new level, a new margin), once per wording.
+    if (e.proximity)
+      tell('warning', {
+        ...e.proximity,
+        rule: 'grade_boundary_proximity',
+        event_id: `${e.level}|${e.proximity.detail ?? ''}`,
+      });
   }
 
   private tellExpiry(pack: Pack, at: number, out: CreditOutput[]): void {

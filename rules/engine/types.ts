@@ -80,6 +80,11 @@ export type Evaluation = {
   readonly notes?: readonly Reason[];
   /** Facts classified below the pack's dishonesty thresholds: early-warning material (江苏 第三条). */
   readonly warnings?: readonly Reason[];
+  /**
+   * Set when one more deduction or dishonesty of the usual size lowers the level (信用风险预警 in
+   * the pack's own terms); `detail` says what and to which level.
+   */
+  readonly proximity?: Reason;
 };
 
 export type Measure =

@@ -31,6 +31,10 @@ const ASSUMPTIONS = {
     value: 'calendar',
     why: '第十九条(四) 营业时间不足6个月: counted as calendar months of the agreement inside the natural year (start + 6 months must not pass the end of the year or of the agreement).',
   },
+  proximity_points: {
+    value: 5,
+    why: 'grade_boundary_proximity warns when one more 5-point deduction (one interview or one late payment, 附件 一(二)(四)) lowers the grade.',
+  },
   unassessed_inpatient: {
     value: 'not_evaluated',
     why: "第十六条 grades inpatient institutions from the year's 考核等次; before that score arrives no grade is given.",
@@ -193,6 +197,24 @@ function evaluate(input: EvalInput, a: Readonly<Record<string, unknown>>): Evalu
     score,
     reasons: [...d.reasons, g.reason],
     next_review_at: next,
+    ...proximity(score, a),
+  };
+}
+
+/** One more deduction of `proximity_points` (an interview or a late payment, 附件 一(二)(四)) lowers the grade. */
+function proximity(score: number, a: Readonly<Record<string, unknown>>): Pick<Evaluation, 'proximity'> {
+  const step = typeof a.proximity_points === 'number' ? a.proximity_points : 5;
+  const now = levelForScore(score, GRADE_CUTOFFS);
+  const after = levelForScore(score - step, GRADE_CUTOFFS);
+  if (after.level === now.level) return {};
+  return {
+    proximity: {
+      rule: 'chongqing-wushan.proximity',
+      article: '第十八条(二)',
+      seed: SEED,
+      detail: `${score} 分，再扣 ${step} 分即由 ${now.level} 级降为 ${after.level} 级`,
+      assumption: ASSUMPTIONS.proximity_points.why,
+    },
   };
 }
 

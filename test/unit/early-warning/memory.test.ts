@@ -10,7 +10,19 @@ export const HEAP_BOUND_MIB = 2560;
 
 describe('indicator window memory', () => {
   it(`100,000 institutions and 2,000,000 persons retain under ${HEAP_BOUND_MIB} MiB of heap`, () => {
-    const out = execFileSync(process.execPath, ['--expose-gc', '--max-old-space-size=4096', '--import', 'tsx', 'test/bench/windows-memory.ts', '100000', '2000000'], { encoding: 'utf8', timeout: 240_000 });
+    const out = execFileSync(
+      process.execPath,
+      [
+        '--expose-gc',
+        '--max-old-space-size=4096',
+        '--import',
+        'tsx',
+        'test/bench/windows-memory.ts',
+        '100000',
+        '2000000',
+      ],
+      { encoding: 'utf8', timeout: 240_000 },
+    );
     const r = JSON.parse(out.trim().split('\n').at(-1)!);
     console.log(`windows memory: ${JSON.stringify(r)}`);
     expect(r.state.persons).toBe(2_000_000);

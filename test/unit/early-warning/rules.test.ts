@@ -328,3 +328,41 @@ describe('practitioner_throughput', () => {
     expect(firing(run(hour(29)).alerts, 'practitioner_throughput')).toHaveLength(0);
   });
 });
+
+describe("grade_boundary_proximity (credit-risk early warning in the pack's terms)", () => {
+  const CLINIC = 'H50023700201';
+  const interview = (date: string, n: number) => ({
+    type: 'supervision',
+    event_id: `sup-prox-${n}`,
+    occurred_at: at(date),
+    subject_kind: 'institution',
+    subject_code: CLINIC,
+    action: 'interview',
+    decided_at: date,
+  });
+  it('a Wushan clinic at 90 points, one interview above B, gets a warning naming the next grade', () => {
+    const a = firing(
+      run([
+        registry(CLINIC, { kind: 'clinic', inpatient: false, level: undefined }),
+        interview('2026-03-01', 1),
+        interview('2026-03-02', 2),
+      ]).alerts,
+      'grade_boundary_proximity',
+    );
+    expect(a).toHaveLength(1);
+    expect(a[0]).toMatchObject({ subject_code: CLINIC, severity: 'info' });
+    expect(a[0]?.reasons[0]?.detail).toContain('由 A 级降为 B 级');
+    expect(a[0]?.reasons[0]?.article).toBe('第十八条(二)');
+  });
+  it('at 95 points, two steps from B, there is no warning', () => {
+    expect(
+      firing(
+        run([
+          registry(CLINIC, { kind: 'clinic', inpatient: false, level: undefined }),
+          interview('2026-03-01', 1),
+        ]).alerts,
+        'grade_boundary_proximity',
+      ),
+    ).toHaveLength(0);
+  });
+});
