@@ -43,6 +43,10 @@ function measureTask(m: Measure): string | undefined {
       return `次年稽核检查${m.max === m.min ? '' : '不少于'} ${m.min} 次`;
     case 'sampling_cap':
       return `检查抽查比例不高于 ${m.max_pct}%`;
+    case 'monitoring':
+      return m.severity === 'key'
+        ? '列为重点监控和监督检查对象，增加检查频率'
+        : '列为一般监控和监督检查对象，适当增加检查频率';
     default:
       return undefined;
   }
