@@ -35,10 +35,10 @@ const AGE_BANDS = [
 ] as const;
 
 /** Expected share of persons with a chronic condition (for volume planning). */
-export const CHRONIC_SHARE =
-  0.3 * CHRONIC_PREVALENCE[0] + 0.18 * 0 + 0.3 * CHRONIC_PREVALENCE[1] + 0.22 * CHRONIC_PREVALENCE[2];
+export const CHRONIC_SHARE = 0.48 * CHRONIC_PREVALENCE[0] + 0.3 * CHRONIC_PREVALENCE[1] + 0.22 * CHRONIC_PREVALENCE[2];
 
-function pickByUnit(cum: Float64Array, u: number): number {
+/** Index into a cumulative weight table for a number in [0, 1). */
+export function pickByUnit(cum: Float64Array, u: number): number {
   const x = u * (cum[cum.length - 1] ?? 0);
   for (let i = 0; i < cum.length; i++) if ((cum[i] ?? 0) > x) return i;
   return cum.length - 1;
@@ -81,5 +81,3 @@ export function personAt(
 
 /** Refills are monthly: person `serial` refills on absolute China days ≡ serial (mod 30). */
 export const REFILL_CYCLE_DAYS = 30;
-
-export { pickByUnit };

@@ -310,7 +310,7 @@ export function indicatorSnapshotRow(s: IndicatorSnapshot): IndicatorSnapshotRow
  * A bare `Rejected` output has no arrival time or transport position: `receivedAt` is the sink's
  * clock, the source its `origin` (or 'input'), and partition and offset -1 ("not from Kafka").
  */
-export function deadLetterRow(r: Rejected | DeadLetter, receivedAt: string): DeadLetterRow {
+export function deadLetterRow(r: Rejected | DeadLetter, receivedAt: string | number): DeadLetterRow {
   const d = r.kind === 'dead_letter' ? r : undefined;
   return {
     received_at: chinaDateTime(d?.received_at ?? receivedAt, 'dead_letter.received_at'),
@@ -335,7 +335,7 @@ export function pipelineMetricRow(m: PipelineMetric): PipelineMetricRow {
  * The row a record becomes, or undefined for records with no table of their own: pack expiries
  * and credit notices reach the store as the alerts `creditAlerts` makes of them.
  */
-export function toTableRow(r: StorageRecord, receivedAt: string): TableRow | undefined {
+export function toTableRow(r: StorageRecord, receivedAt: string | number): TableRow | undefined {
   switch (r.kind) {
     case 'alert':
       return { table: 'alerts', row: alertRow(r) };
@@ -359,5 +359,10 @@ export function toTableRow(r: StorageRecord, receivedAt: string): TableRow | und
     case 'policy_expired':
     case 'credit_notice':
       return undefined;
+    default: {
+      // A new output kind must be given a table here (or no table, on purpose).
+      const unmapped: never = r;
+      return unmapped;
+    }
   }
 }
