@@ -16,7 +16,7 @@ import { toIso } from '../rules/engine/time.ts';
 import type { MonitorEvent } from '../schemas/events.ts';
 import { stableId } from './ids.ts';
 import { IndicatorStore } from './indicators/store.ts';
-import type { Alert } from './outputs.ts';
+import type { Alert, IndicatorSnapshotOutput } from './outputs.ts';
 
 export const SICHUAN_SEED = '000_6ffbee0125ee8f6d.txt';
 
@@ -69,7 +69,7 @@ export class EarlyWarningStage {
     this.book = new AlertBook(options.decisions ?? DEFAULT_DECISIONS);
   }
 
-  apply(event: MonitorEvent): Alert[] {
+  apply(event: MonitorEvent): (Alert | IndicatorSnapshotOutput)[] {
     switch (event.type) {
       case 'institution':
         this.store.registerInstitution(event);
@@ -122,16 +122,30 @@ export class EarlyWarningStage {
   }
 
   /** End of input: evaluates every pending boundary. */
-  finish(): Alert[] {
+  finish(): (Alert | IndicatorSnapshotOutput)[] {
     return this.evaluate(true);
   }
 
-  private evaluate(all: boolean): Alert[] {
-    const alerts: Alert[] = [];
+  private evaluate(all: boolean): (Alert | IndicatorSnapshotOutput)[] {
+    const out: (Alert | IndicatorSnapshotOutput)[] = [];
     for (const o of this.store.evaluateDue(all)) {
+      if (o.subject_kind === 'institution' || o.subject_kind === 'practitioner') {
+        const inst = o.subject_kind === 'institution' ? o.subject_code : undefined;
+        out.push({
+          kind: 'indicator_snapshot',
+          at: toIso(o.at),
+          subject_kind: o.subject_kind,
+          subject_code: o.subject_code,
+          division: o.division,
+          institution_kind: inst ? (this.store.info.get(inst)?.kind ?? null) : null,
+          indicator: o.indicator,
+          window: o.window,
+          value: o.value,
+        });
+      }
       const d = this.book.decide(o);
-      if (d) alerts.push(alertFromDecision(d));
+      if (d) out.push(alertFromDecision(d));
     }
-    return alerts;
+    return out;
   }
 }

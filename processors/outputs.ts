@@ -56,4 +56,17 @@ export type Rejected = {
   readonly origin?: string;
 };
 
-export type TopologyOutput = CreditOutput | Alert | InspectionTask | Rejected;
+/** An indicator's value at a window boundary, for dashboards' time series (institutions, practitioners). */
+export type IndicatorSnapshotOutput = {
+  readonly kind: 'indicator_snapshot';
+  readonly at: string;
+  readonly subject_kind: string;
+  readonly subject_code: string;
+  readonly division: string | null;
+  readonly institution_kind: string | null;
+  readonly indicator: string;
+  readonly window: string;
+  readonly value: number;
+};
+
+export type TopologyOutput = CreditOutput | Alert | InspectionTask | Rejected | IndicatorSnapshotOutput;

@@ -16,7 +16,7 @@ import { creditAlerts } from './credit-alerts.ts';
 import { EventIdDedup } from './dedup.ts';
 import { EarlyWarningStage } from './early-warning.ts';
 import { inspectionsFrom } from './inspections.ts';
-import type { Alert, TopologyOutput } from './outputs.ts';
+import type { Alert, IndicatorSnapshotOutput, TopologyOutput } from './outputs.ts';
 
 export type TopologyOptions = {
   readonly pseudonymKey: string;
@@ -72,9 +72,16 @@ export function createTopology(options: TopologyOptions): Topology {
   };
 
   /** The stage graph, in one place (STYLE.md §7): credit → indicators → alerts → inspections. */
-  function stages(creditOut: CreditOutput[], indicatorAlerts: Alert[]): TopologyOutput[] {
+  function stages(
+    creditOut: CreditOutput[],
+    indicatorOut: (Alert | IndicatorSnapshotOutput)[],
+  ): TopologyOutput[] {
+    const indicatorAlerts = indicatorOut.filter((o): o is Alert => o.kind === 'alert');
+    const snapshots = indicatorOut.filter(
+      (o): o is IndicatorSnapshotOutput => o.kind === 'indicator_snapshot',
+    );
     const alerts = [...creditAlerts(creditOut), ...warnings.fromCredit(creditOut), ...indicatorAlerts];
-    return [...creditOut, ...alerts, ...inspectionsFrom(creditOut, alerts)];
+    return [...creditOut, ...alerts, ...inspectionsFrom(creditOut, alerts), ...snapshots];
   }
 
   function apply(event: MonitorEvent): TopologyOutput[] {
