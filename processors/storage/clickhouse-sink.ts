@@ -43,8 +43,12 @@ export type ClickHouseSinkOptions = SinkOptions & {
 export type SinkStats = BatcherStats & { readonly skipped_records: number };
 
 export type ClickHouseSink = {
-  /** Resolves once the records are buffered and the buffer is below `maxBufferedRows`. */
+  /**
+   * Resolves once the records are buffered and fewer than `maxBufferedRows` rows are unconfirmed:
+   * the caller awaits it before reading more from its source. Buffered is not stored yet.
+   */
   write(records: readonly StorageRecord[]): Promise<void>;
+  /** Resolves when ClickHouse has every row written so far: commit source offsets after this. */
   flush(): Promise<void>;
   close(): Promise<void>;
   stats(): SinkStats;
@@ -129,7 +133,7 @@ export function createSink(
   });
   return {
     async write(records) {
-      const receivedAt = new Date(now()).toISOString();
+      const receivedAt = now();
       const byTable = new Map<TableName, object[]>();
       for (const r of records) {
         const t = toTableRow(r, receivedAt);

@@ -46,6 +46,22 @@ function withoutCredentials(url: string): string {
   return u.toString();
 }
 
+/**
+ * chdb/connection turns clickhouse_settings into `SET …` on the shared session, where they stay
+ * for every later statement. An insert_deduplication_token set by one insert would then apply to
+ * the next insert that sets none, and ClickHouse would drop that insert as a duplicate whenever its
+ * table had already seen the token. Every insert through this client therefore carries a token: its
+ * own, or '' (no token, the server's default: a block is a duplicate only if its content is).
+ */
+export function keepDeduplicationTokenPerInsert(client: ClickHouseClient): void {
+  const insert = client.insert.bind(client);
+  client.insert = (params) =>
+    insert({
+      ...params,
+      clickhouse_settings: { insert_deduplication_token: '', ...params.clickhouse_settings },
+    });
+}
+
 export async function createStorageClient(config: StorageConfig): Promise<StorageClient> {
   const url = config.YIBAO_CLICKHOUSE_URL;
   if (url !== undefined) {
@@ -76,6 +92,7 @@ export async function createStorageClient(config: StorageConfig): Promise<Storag
     );
   }
   const client = createClient({ connection });
+  keepDeduplicationTokenPerInsert(client);
   return {
     client,
     kind: 'chdb',

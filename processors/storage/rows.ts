@@ -11,7 +11,7 @@ import type { ChainStatus } from '../../rules/chains.ts';
 import type { Standing } from '../../rules/engine/standing.ts';
 import { MonitorError } from '../../schemas/errors.ts';
 import { stableId } from '../ids.ts';
-import type { Alert, InspectionTask, Rejected, TopologyOutput } from '../outputs.ts';
+import type { Alert, IndicatorSnapshotOutput, InspectionTask, Rejected, TopologyOutput } from '../outputs.ts';
 
 export const TABLES = [
   'indicator_snapshots',
@@ -37,18 +37,8 @@ export type ChainStatusRecord = {
   readonly at: string;
   readonly status: ChainStatus;
 };
-export type IndicatorSnapshot = {
-  readonly kind: 'indicator_snapshot';
-  readonly at: string;
-  readonly subject_kind: string;
-  readonly subject_code: string;
-  readonly division: string | null;
-  /** The institution kind of the subject or of its institution (hospital, pharmacy, …). */
-  readonly institution_kind: string | null;
-  readonly indicator: string;
-  readonly window: string;
-  readonly value: number;
-};
+/** The topology's indicator snapshot output (processors/outputs.ts). */
+export type IndicatorSnapshot = IndicatorSnapshotOutput;
 /** A rejected record with where it came from; a bare `Rejected` output is stored the same way. */
 export type DeadLetter = {
   readonly kind: 'dead_letter';
@@ -70,13 +60,7 @@ export type PipelineMetric = {
   readonly value: number;
 };
 
-export type StorageRecord =
-  | TopologyOutput
-  | StandingRecord
-  | ChainStatusRecord
-  | IndicatorSnapshot
-  | DeadLetter
-  | PipelineMetric;
+export type StorageRecord = TopologyOutput | StandingRecord | ChainStatusRecord | DeadLetter | PipelineMetric;
 
 export type AlertRow = {
   alert_id: string;

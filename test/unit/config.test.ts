@@ -30,7 +30,7 @@ describe('configuration from the environment', () => {
       YIBAO_LOG_LEVEL: 'info',
       YIBAO_DATA_DIR: './data',
       YIBAO_CLICKHOUSE_DATABASE: 'yibao',
-      YIBAO_ALLOWED_LATENESS_SECONDS: 3600,
+      YIBAO_ALLOWED_LATENESS_SECONDS: 60,
       YIBAO_STATUS_PORT: 9464,
       pseudonymKey: DEVELOPMENT_PSEUDONYM_KEY,
     });
