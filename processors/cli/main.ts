@@ -8,6 +8,8 @@ import { loadConfig } from '../config.ts';
 import { loadPacks, loadThresholds } from '../packs-config.ts';
 import { migrateCommand } from './migrate.ts';
 import { replay } from './replay.ts';
+import { type RunCliOptions, runCommand } from './run.ts';
+import { topCommand } from './top.ts';
 import { validateFile } from './validate.ts';
 
 function program(setCode: (code: number) => void): Command {
@@ -67,6 +69,39 @@ function program(setCode: (code: number) => void): Command {
     )
     .action(async () => {
       await migrateCommand(loadConfig(), (l) => process.stdout.write(`${l}\n`));
+    });
+
+  cli
+    .command('run')
+    .description(
+      'the live monitor: a source → topology → ClickHouse (chDB in YIBAO_DATA_DIR by default) and data/alerts.jsonl, ' +
+        'with a status line every 5 s and a graceful stop (Ctrl-C flushes everything)',
+    )
+    .option('--source <kind>', 'simulator, file or stdin', 'simulator')
+    .option('--input <file>', 'NDJSON file for --source file')
+    .option('--rate <n>', 'simulator records per second', '2000')
+    .option('--duration <seconds>', 'stop by itself after this many seconds')
+    .option('--json', 'machine-readable status lines (JSON) instead of the human summary')
+    .option('--seed <n>', 'simulator seed', '1')
+    .option('--institutions <n>', 'simulator institutions', '400')
+    .option('--days <n>', 'simulated days, ending today', '35')
+    .option(
+      '--malformed <share>',
+      'share of malformed records mixed into the simulator feed (dead-letter demo)',
+      '0.001',
+    )
+    .action(async (opts: RunCliOptions) => {
+      setCode(await runCommand(loadConfig(), opts));
+    });
+
+  cli
+    .command('top')
+    .description(
+      'riskiest institutions, open alerts and chain status: from the running monitor, else from the store',
+    )
+    .option('--limit <n>', 'institutions to show', '10')
+    .action(async (opts: { limit: string }) => {
+      await topCommand(loadConfig(), Number(opts.limit), (l) => process.stdout.write(`${l}\n`));
     });
 
   return cli;

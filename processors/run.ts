@@ -1,0 +1,283 @@
+/**
+ * The live monitor: a source → the topology → ClickHouse (server or chDB) and the alert file,
+ * with a status line every few seconds, Prometheus metrics and a status port, and a graceful stop
+ * on SIGINT/SIGTERM that flushes every sink. I/O lives here; the topology stays pure.
+ */
+
+import type { Server } from 'node:http';
+import { join, resolve } from 'node:path';
+import type { ClickHouseClient } from '@clickhouse/client';
+import type { Config } from './config.ts';
+import { createMetrics, type Metrics } from './metrics.ts';
+import type { Alert, TopologyOutput } from './outputs.ts';
+import { loadPacks, loadThresholds } from './packs-config.ts';
+import { AlertFileSink, formatAlertLine } from './sinks/alert-file.ts';
+import type { Source } from './sources/source.ts';
+import { startStatusServer } from './status-server.ts';
+import { createClickHouseSink } from './storage/clickhouse-sink.ts';
+import { createStorageClient } from './storage/client.ts';
+import { migrate } from './storage/migrate.ts';
+import { chainStatuses, openAlertsBySeverity, riskiestInstitutions } from './storage/queries.ts';
+import { createTopology } from './topology.ts';
+
+export type RunOptions = {
+  readonly config: Config;
+  readonly source: Source;
+  /** Machine-readable status lines instead of the human summary. */
+  readonly json?: boolean;
+  /** Stop by itself after this long (wall clock); otherwise at the end of the source or on a signal. */
+  readonly durationMs?: number;
+  readonly print?: (line: string) => void;
+  readonly statusEveryMs?: number;
+  /** Print each key alert as it is raised (the console channel). */
+  readonly printAlerts?: boolean;
+};
+
+export type RunStatus = {
+  readonly state: 'starting' | 'running' | 'stopping' | 'stopped';
+  readonly source: string;
+  readonly records: number;
+  readonly events_per_s: number;
+  readonly lag: number | null;
+  readonly rejected: number;
+  readonly duplicates: number;
+  readonly late: number;
+  readonly level_changes: number;
+  readonly alerts_raised: number;
+  readonly open_alerts: Record<string, number>;
+  readonly inspections: number;
+  readonly event_time: string | null;
+  readonly store: string;
+  readonly alerts_file: string;
+  readonly sink: unknown;
+};
+
+const SNAPSHOT_EVERY_MS = 10_000;
+
+export async function runMonitor(options: RunOptions): Promise<RunStatus> {
+  const { config, source } = options;
+  const print = options.print ?? ((l: string) => process.stdout.write(`${l}\n`));
+  const metrics = createMetrics();
+  const store = await createStorageClient(config);
+  const database = config.YIBAO_CLICKHOUSE_DATABASE;
+  await migrate(store.client, database);
+  const sink = createClickHouseSink({ client: store.client, database });
+  const alertsFile = resolve(config.YIBAO_DATA_DIR, 'alerts.jsonl');
+  const alertSink = new AlertFileSink(alertsFile);
+  const topology = createTopology({
+    pseudonymKey: config.pseudonymKey,
+    packs: loadPacks(config),
+    thresholds: loadThresholds(config),
+    allowedLatenessMs: config.YIBAO_ALLOWED_LATENESS_SECONDS * 1000,
+  });
+
+  let state: RunStatus['state'] = 'starting';
+  let levelChanges = 0;
+  let alertsRaised = 0;
+  let inspections = 0;
+  let eventTime: string | null = null;
+  const started = performance.now();
+  let windowStart = started;
+  let windowRecords = 0;
+  let rate = 0;
+
+  const status = (): RunStatus => ({
+    state,
+    source: source.name,
+    records: topology.counters.records_read,
+    events_per_s: Math.round(rate),
+    lag: null,
+    rejected: topology.counters.rejected,
+    duplicates: topology.counters.duplicates,
+    late: topology.warnings.store.counters.late,
+    level_changes: levelChanges,
+    alerts_raised: alertsRaised,
+    open_alerts: topology.warnings.book.openBySeverity(),
+    inspections,
+    event_time: eventTime,
+    store: store.location,
+    alerts_file: alertsFile,
+    sink: sink.stats(),
+  });
+
+  const server = await startStatus(
+    config.YIBAO_STATUS_PORT,
+    status,
+    () => state === 'running',
+    store.client,
+    database,
+    metrics,
+    print,
+  );
+
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const timer = options.durationMs ? setTimeout(onSignal, options.durationMs) : undefined;
+
+  const handle = async (outs: readonly TopologyOutput[]) => {
+    const alerts: Alert[] = [];
+    for (const o of outs) {
+      if (o.kind === 'level_change') {
+        levelChanges++;
+        metrics.levelChanges.inc({ pack: o.pack ?? 'none' });
+      } else if (o.kind === 'alert') {
+        alerts.push(o);
+        if (o.status === 'firing') alertsRaised++;
+        metrics.alerts.inc({ rule: o.rule, severity: o.severity, status: o.status });
+        if (options.printAlerts && o.severity === 'key' && o.status === 'firing' && !options.json)
+          print(formatAlertLine(o));
+      } else if (o.kind === 'inspection') inspections++;
+      else if (o.kind === 'rejected') metrics.deadLetters.inc();
+    }
+    if (alerts.length > 0) await alertSink.write(alerts);
+    const t0 = performance.now();
+    await sink.write(outs); // resolves only when the sink has room: this is the backpressure
+    metrics.sinkLatency.observe({ sink: 'clickhouse' }, (performance.now() - t0) / 1000);
+  };
+
+  const snapshot = async () => {
+    const at = new Date().toISOString();
+    const records = [
+      ...topology.standings().map((standing) => ({ kind: 'standing' as const, standing })),
+      ...topology.chains().map((s) => ({ kind: 'chain_status' as const, at: eventTime ?? at, status: s })),
+      ...pipelineMetrics(status(), at),
+    ];
+    await sink.write(records);
+    const size = topology.warnings.store.stateSize();
+    for (const [kind, n] of Object.entries(size)) metrics.stateKeys.set({ kind }, n);
+  };
+
+  const report = () => {
+    const now = performance.now();
+    rate = (windowRecords * 1000) / Math.max(1, now - windowStart);
+    windowStart = now;
+    windowRecords = 0;
+    const s = status();
+    print(options.json ? JSON.stringify(s) : humanStatus(s));
+  };
+
+  state = 'running';
+  const statusTimer = setInterval(report, options.statusEveryMs ?? 5_000);
+  let lastSnapshot = performance.now();
+  try {
+    for await (const r of source.records) {
+      if (stop.signal.aborted) break;
+      const outs = topology.process(r.raw, {
+        ...(r.line !== undefined && { line: r.line }),
+        source: r.origin ?? source.name,
+      });
+      windowRecords++;
+      metrics.events.inc({
+        stage: 'decode',
+        outcome: outs.some((o) => o.kind === 'rejected') ? 'rejected' : 'accepted',
+      });
+      await handle(outs);
+      if (topology.counters.accepted > 0 && typeof r.raw === 'string')
+        eventTime = latestEventTime(r.raw) ?? eventTime;
+      if (performance.now() - lastSnapshot > SNAPSHOT_EVERY_MS) {
+        lastSnapshot = performance.now();
+        await snapshot();
+      }
+    }
+  } finally {
+    state = 'stopping';
+    clearInterval(statusTimer);
+    if (timer) clearTimeout(timer);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await source.close?.();
+    await handle(topology.finish());
+    await snapshot();
+    await sink.close();
+    await alertSink.close();
+    state = 'stopped';
+    server?.close();
+  }
+  const final = status();
+  if (!options.json) {
+    print(humanStatus(final));
+    print(await closingSummary(store.client, database, final, store.kind));
+  } else print(JSON.stringify(final));
+  await store.close();
+  return final;
+}
+
+function latestEventTime(raw: string): string | null {
+  const m = /"occurred_at"\s*:\s*"([^"]+)"/.exec(raw);
+  return m ? (m[1] ?? null) : null;
+}
+
+function pipelineMetrics(s: RunStatus, at: string) {
+  return [
+    { kind: 'pipeline_metric' as const, at, stage: 'decode', metric: 'records', value: s.records },
+    { kind: 'pipeline_metric' as const, at, stage: 'decode', metric: 'events_per_s', value: s.events_per_s },
+    { kind: 'pipeline_metric' as const, at, stage: 'decode', metric: 'dead_letters', value: s.rejected },
+    { kind: 'pipeline_metric' as const, at, stage: 'indicators', metric: 'late', value: s.late },
+    { kind: 'pipeline_metric' as const, at, stage: 'rules', metric: 'alerts_raised', value: s.alerts_raised },
+  ];
+}
+
+export function humanStatus(s: RunStatus): string {
+  const open = `重点 ${s.open_alerts.key ?? 0} / 一般 ${s.open_alerts.general ?? 0} / 提示 ${s.open_alerts.info ?? 0}`;
+  return `[${s.state}] ${s.records} records, ${s.events_per_s}/s, lag ${s.lag ?? '—'} | open alerts ${open} | level changes ${s.level_changes} | inspections ${s.inspections} | dead letters ${s.rejected} | event time ${s.event_time ?? '—'}`;
+}
+
+async function closingSummary(
+  client: ClickHouseClient,
+  database: string,
+  s: RunStatus,
+  kind: string,
+): Promise<string> {
+  const top = await riskiestInstitutions(client, database, { limit: 5 });
+  const lines = [
+    '',
+    `Stopped. ${s.records} records, ${s.level_changes} level changes, ${s.alerts_raised} alerts raised, ${s.inspections} inspection tasks, ${s.rejected} dead letters.`,
+    `Data: ${kind === 'chdb' ? `chDB (embedded ClickHouse) in ${s.store}` : `ClickHouse at ${s.store}`}, database ${database}; alerts also in ${s.alerts_file}.`,
+    'Riskiest institutions:',
+    ...top.map(
+      (r) =>
+        `  ${r.subject_code} ${r.pack} ${r.level}${r.score !== null ? ` (${r.score})` : ''}, ${r.open_alerts} open alerts`,
+    ),
+    'Query it: npx yibao-monitor top   (or, while running, curl localhost:<status port>/top)',
+  ];
+  return lines.join('\n');
+}
+
+async function startStatus(
+  port: number,
+  status: () => RunStatus,
+  ready: () => boolean,
+  client: ClickHouseClient,
+  database: string,
+  metrics: Metrics,
+  print: (l: string) => void,
+): Promise<Server | undefined> {
+  try {
+    return await startStatusServer(
+      port,
+      {
+        status,
+        ready,
+        async query(path, params) {
+          if (path !== '/top') return undefined;
+          const limit = Number(params.get('limit') ?? 10);
+          return {
+            riskiest_institutions: await riskiestInstitutions(client, database, { limit }),
+            open_alerts: await openAlertsBySeverity(client, database),
+            chains: await chainStatuses(client, database),
+          };
+        },
+      },
+      metrics,
+    );
+  } catch (err) {
+    print(
+      `status port ${port} unavailable (${(err as Error).message}); set YIBAO_STATUS_PORT to another port. Continuing without it.`,
+    );
+    return undefined;
+  }
+}
+
+export const DEFAULT_ALERTS_FILE = (dataDir: string) => join(dataDir, 'alerts.jsonl');
