@@ -80,6 +80,7 @@ export class IndicatorStore {
   readonly info = new Map<string, InstitutionInfo>();
   private readonly contributions = new Map<string, Contribution>();
   private readonly contributionOrder: { t: number; setlId: string }[] = [];
+  private contributionHead = 0;
   private readonly scheduler = new BoundaryScheduler(WIDTHS);
   private maxEventTime = Number.NEGATIVE_INFINITY;
   private lastEviction = Number.NEGATIVE_INFINITY;
@@ -389,14 +390,18 @@ export class IndicatorStore {
   private remember(setlId: string, c: Contribution): void {
     this.contributions.set(setlId, c);
     this.contributionOrder.push({ t: c.t, setlId });
+    // Expire from the front with a moving head; compact only when the dead prefix is large, so
+    // each settlement costs O(1) amortised.
     const horizon = c.t - (this.options.reversalHorizonMs ?? 3 * DAY_MS);
-    let i = 0;
-    while (i < this.contributionOrder.length && this.contributionOrder[i]!.t < horizon) {
-      const old = this.contributionOrder[i]!;
+    const order = this.contributionOrder;
+    while (this.contributionHead < order.length && order[this.contributionHead]!.t < horizon) {
+      const old = order[this.contributionHead++]!;
       if (this.contributions.get(old.setlId)?.t === old.t) this.contributions.delete(old.setlId);
-      i++;
     }
-    if (i > 0) this.contributionOrder.splice(0, i);
+    if (this.contributionHead > 65_536 && this.contributionHead * 2 > order.length) {
+      order.splice(0, this.contributionHead);
+      this.contributionHead = 0;
+    }
   }
 
   /** Once an hour of event time, drops keys idle longer than the longest window. */
