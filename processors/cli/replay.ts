@@ -105,7 +105,8 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
   const emit = async (outs: readonly TopologyOutput[]) => {
     for (const o of outs) {
       if (o.kind === 'level_change') await w['grade-changes.ndjson'].write(gradeChangeLine(o));
-      else if (o.kind === 'alert') await w['alerts.ndjson'].write(alertLine(o));
+      // alerts.ndjson holds alerts raised (EVENTS.md); resolutions go to the live sinks only.
+      else if (o.kind === 'alert' && o.status === 'firing') await w['alerts.ndjson'].write(alertLine(o));
       else if (o.kind === 'inspection') await w['inspections.ndjson'].write(inspectionLine(o));
       else if (o.kind === 'rejected') await w['rejected.ndjson'].write(rejectedLine(o));
     }
