@@ -18,11 +18,12 @@ import { createClickHouseSink } from './storage/clickhouse-sink.ts';
 import { createStorageClient } from './storage/client.ts';
 import { migrate } from './storage/migrate.ts';
 import { chainStatuses, openAlertsBySeverity, riskiestInstitutions } from './storage/queries.ts';
-import { createTopology } from './topology.ts';
+import { createTopology, type Topology } from './topology.ts';
 
 export type RunOptions = {
   readonly config: Config;
-  readonly source: Source;
+  /** The source, or a function making it from the topology (e.g. Kafka watermark alignment). */
+  readonly source: Source | ((topology: Topology) => Source);
   /** Machine-readable status lines instead of the human summary. */
   readonly json?: boolean;
   /** Stop by itself after this long (wall clock); otherwise at the end of the source or on a signal. */
@@ -53,9 +54,10 @@ export type RunStatus = {
 };
 
 const SNAPSHOT_EVERY_MS = 10_000;
+const IDLE_PARTITION_MS = 30_000;
 
 export async function runMonitor(options: RunOptions): Promise<RunStatus> {
-  const { config, source } = options;
+  const { config } = options;
   const print = options.print ?? ((l: string) => process.stdout.write(`${l}\n`));
   const metrics = createMetrics();
   const store = await createStorageClient(config);
@@ -70,6 +72,7 @@ export async function runMonitor(options: RunOptions): Promise<RunStatus> {
     thresholds: loadThresholds(config),
     allowedLatenessMs: config.YIBAO_ALLOWED_LATENESS_SECONDS * 1000,
   });
+  const source = typeof options.source === 'function' ? options.source(topology) : options.source;
 
   let state: RunStatus['state'] = 'starting';
   let levelChanges = 0;
@@ -86,7 +89,7 @@ export async function runMonitor(options: RunOptions): Promise<RunStatus> {
     source: source.name,
     records: topology.counters.records_read,
     events_per_s: Math.round(rate),
-    lag: null,
+    lag: source.lag ? source.lag() : null,
     rejected: topology.counters.rejected,
     duplicates: topology.counters.duplicates,
     late: topology.warnings.store.counters.late,
@@ -149,6 +152,14 @@ export async function runMonitor(options: RunOptions): Promise<RunStatus> {
     for (const [kind, n] of Object.entries(size)) metrics.stateKeys.set({ kind }, n);
   };
 
+  /** Source offsets follow durable outputs: flush the sinks, then commit. */
+  const commit = async () => {
+    if (!source.commit) return;
+    await sink.flush();
+    await source.commit();
+    metrics.lag.set({ source: source.name }, source.lag?.() ?? 0);
+  };
+
   const report = () => {
     const now = performance.now();
     rate = (windowRecords * 1000) / Math.max(1, now - windowStart);
@@ -161,6 +172,9 @@ export async function runMonitor(options: RunOptions): Promise<RunStatus> {
   state = 'running';
   const statusTimer = setInterval(report, options.statusEveryMs ?? 5_000);
   let lastSnapshot = performance.now();
+  // Partitions silent for IDLE_PARTITION_MS of wall-clock time stop holding the watermark back.
+  const partitionSeen = new Map<string, number>();
+  let lastIdleCheck = performance.now();
   try {
     for await (const r of source.records) {
       if (stop.signal.aborted) break;
@@ -169,6 +183,24 @@ export async function runMonitor(options: RunOptions): Promise<RunStatus> {
         source: r.origin ?? source.name,
       });
       windowRecords++;
+      if (r.partition !== undefined) {
+        const now = performance.now();
+        for (const p of source.partitions?.() ?? []) {
+          if (partitionSeen.has(p)) continue;
+          partitionSeen.set(p, now);
+          topology.warnings.store.expectPartition(p);
+        }
+        partitionSeen.set(r.partition, now);
+        if (now - lastIdleCheck > 1_000) {
+          lastIdleCheck = now;
+          for (const [p, seen] of partitionSeen) {
+            if (now - seen > IDLE_PARTITION_MS) {
+              partitionSeen.delete(p);
+              topology.warnings.store.partitionIdle(p);
+            }
+          }
+        }
+      }
       metrics.events.inc({
         stage: 'decode',
         outcome: outs.some((o) => o.kind === 'rejected') ? 'rejected' : 'accepted',
@@ -179,6 +211,7 @@ export async function runMonitor(options: RunOptions): Promise<RunStatus> {
       if (performance.now() - lastSnapshot > SNAPSHOT_EVERY_MS) {
         lastSnapshot = performance.now();
         await snapshot();
+        await commit();
       }
     }
   } finally {
@@ -187,9 +220,10 @@ export async function runMonitor(options: RunOptions): Promise<RunStatus> {
     if (timer) clearTimeout(timer);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    await source.close?.();
     await handle(topology.finish());
     await snapshot();
+    await commit();
+    await source.close?.();
     await sink.close();
     await alertSink.close();
     state = 'stopped';

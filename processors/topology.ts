@@ -41,7 +41,12 @@ export type TopologyCounters = {
   by_type: Record<string, number>;
 };
 
-export type Origin = { readonly line?: number; readonly source?: string };
+export type Origin = {
+  readonly line?: number;
+  readonly source?: string;
+  /** The source partition (e.g. Kafka `topic/partition`): watermarks are kept per partition. */
+  readonly partition?: string;
+};
 
 export type Topology = {
   /** One raw record in; the outputs it caused out. Never throws on bad input. */
@@ -120,6 +125,7 @@ export function createTopology(options: TopologyOptions): Topology {
       }
       counters.accepted++;
       counters.by_type[r.event.type] = (counters.by_type[r.event.type] ?? 0) + 1;
+      if (origin.partition !== undefined) warnings.store.fromPartition(origin.partition);
       return apply(r.event);
     },
     finish() {

@@ -6,9 +6,11 @@ import { Command, CommanderError } from 'commander';
 import { isMonitorError } from '../../schemas/errors.ts';
 import { loadConfig } from '../config.ts';
 import { loadPacks, loadThresholds } from '../packs-config.ts';
+import { addAlertsCommand, type NotifyCliOptions, notifyCommand } from './alerts.ts';
 import { migrateCommand } from './migrate.ts';
 import { replay } from './replay.ts';
 import { type RunCliOptions, runCommand } from './run.ts';
+import { describeSummary, SIMULATE_DEFAULTS, type SimulateCliOptions, simulateCommand } from './simulate.ts';
 import { topCommand } from './top.ts';
 import { validateFile } from './validate.ts';
 
@@ -77,7 +79,17 @@ function program(setCode: (code: number) => void): Command {
       'the live monitor: a source → topology → ClickHouse (chDB in YIBAO_DATA_DIR by default) and data/alerts.jsonl, ' +
         'with a status line every 5 s and a graceful stop (Ctrl-C flushes everything)',
     )
-    .option('--source <kind>', 'simulator, file or stdin', 'simulator')
+    .option('--source <kind>', 'simulator, file, stdin or kafka (YIBAO_KAFKA_BROKERS)', 'simulator')
+    .option(
+      '--topics <list>',
+      'Kafka input topics, comma-separated',
+      'settlements,claim-audits,supervision,registry',
+    )
+    .option('--group <id>', 'Kafka consumer group', 'yibao-monitor')
+    .option(
+      '--no-from-start',
+      'Kafka: resume from committed offsets instead of rebuilding state from the start of the log',
+    )
     .option('--input <file>', 'NDJSON file for --source file')
     .option('--rate <n>', 'simulator records per second', '2000')
     .option('--duration <seconds>', 'stop by itself after this many seconds')
@@ -95,6 +107,25 @@ function program(setCode: (code: number) => void): Command {
     });
 
   cli
+    .command('simulate')
+    .description(
+      'write a seeded synthetic feed (NDJSON: registry, settlements, audits, supervision facts) with ' +
+        'injected patterns, and one label line per injected pattern; same seed and options, same bytes',
+    )
+    .requiredOption('--out <file>', 'NDJSON output, one record per line')
+    .requiredOption('--labels <file>', 'NDJSON labels: {rule, subject_kind, subject_code, from, to, detail}')
+    .option('--seed <n>', 'seed', String(SIMULATE_DEFAULTS.seed))
+    .option('--days <n>', 'days to simulate', String(SIMULATE_DEFAULTS.days))
+    .option('--start <date>', 'first day, YYYY-MM-DD (China time)', SIMULATE_DEFAULTS.start)
+    .option('--institutions <n>', 'institutions and pharmacies', String(SIMULATE_DEFAULTS.institutions))
+    .option('--persons <n>', 'insured persons (default: 20 × events per day)')
+    .option('--events-per-day <n>', 'average settlements per day (default: 12 × institutions)')
+    .option('--no-inject', 'normal traffic only: no injected patterns, an empty labels file')
+    .action(async (opts: SimulateCliOptions) => {
+      process.stdout.write(describeSummary(await simulateCommand(opts), opts));
+    });
+
+  cli
     .command('top')
     .description(
       'riskiest institutions, open alerts and chain status: from the running monitor, else from the store',
@@ -102,6 +133,30 @@ function program(setCode: (code: number) => void): Command {
     .option('--limit <n>', 'institutions to show', '10')
     .action(async (opts: { limit: string }) => {
       await topCommand(loadConfig(), Number(opts.limit), (l) => process.stdout.write(`${l}\n`));
+    });
+
+  addAlertsCommand(cli, { config: loadConfig, print: (l) => process.stdout.write(`${l}\n`), setCode });
+
+  cli
+    .command('notify')
+    .description(
+      'the alert dispatcher: reads the alert bus (stream ALERTS on YIBAO_NATS_URL) with one durable consumer ' +
+        'per channel (notify-<name>) and sends to webhook (Alertmanager v4), WeCom and DingTalk robots; ' +
+        '20 messages a minute per robot, bursts folded into one summary, silences respected, nothing sent twice',
+    )
+    .requiredOption(
+      '--channels <file>',
+      'channels JSON: {"grafana_url"?, "channels": [{name, type: webhook|wecom|dingtalk, url, secret?, ' +
+        'min_severity?, divisions?, rate_per_minute?, start?}]} (see processors/alerting/routing.ts)',
+    )
+    .option(
+      '--grafana-url <url>',
+      'Grafana base URL for the institution dashboard links (overrides the file)',
+    )
+    .option('--stream <name>', 'the alert stream', 'ALERTS')
+    .option('--duration <seconds>', 'stop by itself after this many seconds')
+    .action(async (opts: NotifyCliOptions) => {
+      setCode(await notifyCommand(loadConfig(), opts, (l) => process.stdout.write(`${l}\n`)));
     });
 
   return cli;

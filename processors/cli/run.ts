@@ -9,6 +9,9 @@ import { MonitorError } from '../../schemas/errors.ts';
 import type { Config } from '../config.ts';
 import { runMonitor } from '../run.ts';
 import { fileSource, stdinSource } from '../sources/ndjson.ts';
+import { createKafka } from '../kafka/client.ts';
+import { alignWith, kafkaSource } from '../kafka/source.ts';
+import type { Topology } from '../topology.ts';
 import { simulatorSource } from '../sources/simulator.ts';
 import type { Source } from '../sources/source.ts';
 
@@ -22,6 +25,9 @@ export type RunCliOptions = {
   readonly institutions: string;
   readonly days: string;
   readonly malformed: string;
+  readonly topics: string;
+  readonly group: string;
+  readonly fromStart?: boolean;
 };
 
 function positive(name: string, v: string, float = false): number {
@@ -35,7 +41,7 @@ function positive(name: string, v: string, float = false): number {
   return n;
 }
 
-export function sourceFor(o: RunCliOptions, now: number): Source {
+export function sourceFor(o: RunCliOptions, now: number, config: Config): Source | ((topology: Topology) => Source) {
   switch (o.source) {
     case 'simulator': {
       const days = positive('days', o.days);
@@ -67,7 +73,8 @@ export function sourceFor(o: RunCliOptions, now: number): Source {
 }
 
 export async function runCommand(config: Config, o: RunCliOptions): Promise<number> {
-  const source = sourceFor(o, Date.now());
+  const source = sourceFor(o, Date.now(), config);
+  const name = typeof source === 'function' ? `kafka (${o.topics})` : source.name;
   const duration = o.duration !== undefined ? positive('duration', o.duration, true) * 1000 : undefined;
   if (!o.json) {
     process.stdout.write(

@@ -94,8 +94,49 @@ export class IndicatorStore {
 
   constructor(readonly options: IndicatorOptions) {}
 
+  /**
+   * Newest event time per source partition: the watermark is the slowest partition's newest time
+   * minus the allowed lateness (Flink's per-partition watermarks), so records from a partition
+   * that lags are not late merely because another partition runs ahead. A partition the source
+   * reports idle (no record for a while of wall-clock time, decided at the I/O edge) stops
+   * holding the watermark back until its next record.
+   */
+  private readonly partitionMax = new Map<string, number>();
+  private currentPartition = '';
+
+  /** The partition the next records come from (a Kafka topic/partition; '' for a single stream). */
+  fromPartition(partition: string): void {
+    this.currentPartition = partition;
+  }
+
+  /** The source's assignment: a partition that has delivered nothing yet holds the watermark at −∞. */
+  expectPartition(partition: string): void {
+    if (!this.partitionMax.has(partition)) this.partitionMax.set(partition, Number.NEGATIVE_INFINITY);
+  }
+
+  /**
+   * Watermark alignment (as Flink's): a partition may deliver a record at event time t unless it
+   * runs more than `maxSkewMs` ahead of the watermark while another partition lags. The slowest
+   * partition always may, so alignment cannot deadlock. Keeps the distance between a key's own
+   * progress and its evaluation within the windows' ring sizes.
+   */
+  mayDeliver(partition: string, t: number, maxSkewMs: number): boolean {
+    const wm = this.watermark;
+    if (!Number.isFinite(wm) || t <= wm + this.options.allowedLatenessMs + maxSkewMs) return true;
+    const own = this.partitionMax.get(partition) ?? Number.NEGATIVE_INFINITY;
+    return own - this.options.allowedLatenessMs <= wm;
+  }
+
+  /** The source says this partition has been silent: it no longer holds the watermark back. */
+  partitionIdle(partition: string): void {
+    this.partitionMax.delete(partition);
+  }
+
   get watermark(): number {
-    return this.maxEventTime - this.options.allowedLatenessMs;
+    if (this.partitionMax.size <= 1) return this.maxEventTime - this.options.allowedLatenessMs;
+    let min = Number.POSITIVE_INFINITY;
+    for (const t of this.partitionMax.values()) if (t < min) min = t;
+    return min - this.options.allowedLatenessMs;
   }
 
   // ── registry ──────────────────────────────────────────────────────────────────────────
@@ -136,6 +177,7 @@ export class IndicatorStore {
       return false;
     }
     if (t > this.maxEventTime) this.maxEventTime = t;
+    if (t > (this.partitionMax.get(this.currentPartition) ?? Number.NEGATIVE_INFINITY)) this.partitionMax.set(this.currentPartition, t);
     this.counters.applied++;
     return true;
   }

@@ -35,13 +35,37 @@ const AGE_BANDS = [
 ] as const;
 
 /** Expected share of persons with a chronic condition (for volume planning). */
-export const CHRONIC_SHARE = 0.48 * CHRONIC_PREVALENCE[0] + 0.3 * CHRONIC_PREVALENCE[1] + 0.22 * CHRONIC_PREVALENCE[2];
+export const CHRONIC_SHARE =
+  0.48 * CHRONIC_PREVALENCE[0] + 0.3 * CHRONIC_PREVALENCE[1] + 0.22 * CHRONIC_PREVALENCE[2];
 
 /** Index into a cumulative weight table for a number in [0, 1). */
 export function pickByUnit(cum: Float64Array, u: number): number {
   const x = u * (cum[cum.length - 1] ?? 0);
   for (let i = 0; i < cum.length; i++) if ((cum[i] ?? 0) > x) return i;
   return cum.length - 1;
+}
+
+/** `MMDD` of day-of-year 0–364 of a common year (no 29 February: valid in every year). */
+const MONTH_DAYS = Array.from({ length: 365 }, (_, d) =>
+  new Date(Date.UTC(2001, 0, 1 + d)).toISOString().slice(5, 10).replace('-', ''),
+);
+
+function ageOf(h: number): number {
+  const u1 = unit(mix32(h ^ 0x1));
+  const band = AGE_BANDS.find((b) => u1 < b[0]) ?? AGE_BANDS[3];
+  return band[1] + (mix32(h ^ 0x2) % (band[2] - band[1] + 1));
+}
+
+function hasChronic(h: number, age: number): boolean {
+  const prevalence =
+    age < 40 ? CHRONIC_PREVALENCE[0] : age < 60 ? CHRONIC_PREVALENCE[1] : CHRONIC_PREVALENCE[2];
+  return unit(mix32(h ^ 0x5)) < prevalence;
+}
+
+/** Whether a person has a chronic condition, without deriving the rest (the refill scan). */
+export function isChronic(seed: number, divisionIndex: number, serial: number): boolean {
+  const h = hashOf(seed, PERSON, divisionIndex, serial);
+  return hasChronic(h, ageOf(h));
 }
 
 export function personAt(
@@ -52,21 +76,12 @@ export function personAt(
   serial: number,
 ): Person {
   const h = hashOf(seed, PERSON, divisionIndex, serial);
-  const u1 = unit(mix32(h ^ 0x1));
-  const band = AGE_BANDS.find((b) => u1 < b[0]) ?? AGE_BANDS[3];
-  const age = band[1] + (mix32(h ^ 0x2) % (band[2] - band[1] + 1));
-  const year = startYear - age - 1;
-  const birth = new Date(Date.UTC(year, 0, 1 + (mix32(h ^ 0x3) % 365)))
-    .toISOString()
-    .slice(0, 10)
-    .replaceAll('-', '');
+  const age = ageOf(h);
+  const birth = `${startYear - age - 1}${MONTH_DAYS[mix32(h ^ 0x3) % 365]}`;
   const employed = age >= 18 && age < 60 ? 0.55 : age >= 60 ? 0.4 : 0;
-  const prevalence =
-    age < 40 ? CHRONIC_PREVALENCE[0] : age < 60 ? CHRONIC_PREVALENCE[1] : CHRONIC_PREVALENCE[2];
-  const chronic =
-    unit(mix32(h ^ 0x5)) < prevalence
-      ? CHRONIC_CONDITIONS[pickByUnit(CHRONIC_CUM, unit(mix32(h ^ 0x6)))]
-      : undefined;
+  const chronic = hasChronic(h, age)
+    ? CHRONIC_CONDITIONS[pickByUnit(CHRONIC_CUM, unit(mix32(h ^ 0x6)))]
+    : undefined;
   return {
     psn: psnNo(admdvs, birth, serial + 1),
     divisionIndex,

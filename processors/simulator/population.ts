@@ -59,9 +59,9 @@ export const CHAIN_E_TARGET_SIZE = 18;
 
 /** Nominal daily volume per kind (at scale 1): acute visits or sales, and discharges. */
 const NOMINAL = {
-  hospital3: { out: 1000, in: 40 },
-  hospital2: { out: 300, in: 10 },
-  hospital1: { out: 80, in: 2 },
+  hospital3: { out: 1000, in: 60 },
+  hospital2: { out: 300, in: 20 },
+  hospital1: { out: 80, in: 4 },
   clinic: { out: 40, in: 0 },
   village_clinic: { out: 10, in: 0 },
   pharmacy: { out: 50, in: 0 },

@@ -56,7 +56,7 @@ export const MEDICAL_WEEKDAY = [0.62, 1.08, 1, 1, 1, 1, 0.72] as const;
 /** Pharmacies sell almost as much at weekends. */
 export const PHARMACY_WEEKDAY = [0.93, 1, 1, 1, 1, 1, 0.98] as const;
 /** Discharges per day by weekday (inpatient work units). */
-export const DISCHARGE_WEEKDAY = [0.45, 1, 1, 1, 1, 1, 0.55] as const;
+export const DISCHARGE_WEEKDAY = [0.6, 1, 1, 1, 1, 1, 0.7] as const;
 
 /**
  * Hour-of-day curves (weights for 00–23). Outpatient care peaks mid-morning and after lunch; a

@@ -6,9 +6,17 @@ export type SourceRecord = {
   readonly raw: string | Buffer;
   readonly line?: number;
   readonly origin?: string;
+  /** Source partition (Kafka `topic/partition`) for per-partition watermarks. */
+  readonly partition?: string;
 };
 export type Source = {
   readonly name: string;
   readonly records: AsyncIterable<SourceRecord>;
   close?(): Promise<void>;
+  /** Marks everything handed out so far as done; called only after the sinks have flushed. */
+  commit?(): Promise<void>;
+  /** Records waiting at the source (Kafka consumer lag), when the source knows. */
+  lag?(): number;
+  /** The partitions currently assigned to this reader (Kafka `topic/partition`). */
+  partitions?(): readonly string[];
 };
