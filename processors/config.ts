@@ -42,6 +42,8 @@ const SETTINGS = {
     .refine((n) => n <= 65_535, { message: 'expected a TCP port 1–65535' })
     .default(9464),
   YIBAO_PROGRESS: bool.optional(),
+  /** 0.0.0.0 in containers, so probes and Prometheus reach the status port. */
+  YIBAO_STATUS_HOST: z.string().min(1).default('127.0.0.1'),
 } as const;
 
 const configSchema = z.strictObject(SETTINGS);

@@ -105,6 +105,7 @@ export async function runMonitor(options: RunOptions): Promise<RunStatus> {
 
   const server = await startStatus(
     config.YIBAO_STATUS_PORT,
+    config.YIBAO_STATUS_HOST,
     status,
     () => state === 'running',
     store.client,
@@ -281,6 +282,7 @@ async function closingSummary(
 
 async function startStatus(
   port: number,
+  host: string,
   status: () => RunStatus,
   ready: () => boolean,
   client: ClickHouseClient,
@@ -305,6 +307,7 @@ async function startStatus(
         },
       },
       metrics,
+      host,
     );
   } catch (err) {
     print(

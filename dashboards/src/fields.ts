@@ -1,0 +1,71 @@
+/** Field-config pieces: units, threshold steps drawn as lines, links to the institution page. */
+import { FieldColorModeId, type FieldConfigSource, ThresholdsMode } from '@grafana/schema';
+
+export type Step = { readonly value: number; readonly color: string };
+
+export function thresholds(steps: readonly Step[], base = 'green') {
+  return {
+    mode: ThresholdsMode.Absolute,
+    steps: [{ color: base, value: null }, ...steps.map((s) => ({ color: s.color, value: s.value }))],
+  };
+}
+
+/** Colour a value by the thresholds it has reached. */
+export const BY_THRESHOLDS = { mode: FieldColorModeId.Thresholds };
+
+/** A time series with its thresholds drawn as dashed lines (the early-warning thresholds). */
+export function timeseriesFields(opts: {
+  unit?: string;
+  steps?: readonly Step[];
+  stepped?: boolean;
+  displayName?: string;
+}): FieldConfigSource {
+  return {
+    defaults: {
+      ...(opts.unit !== undefined && { unit: opts.unit }),
+      ...(opts.displayName !== undefined && { displayName: opts.displayName }),
+      thresholds: thresholds(opts.steps ?? []),
+      custom: {
+        drawStyle: 'line',
+        lineInterpolation: opts.stepped ? 'stepAfter' : 'linear',
+        showPoints: 'auto',
+        spanNulls: true,
+        thresholdsStyle: { mode: opts.steps?.length ? 'dashed' : 'off' },
+      },
+    },
+    overrides: [],
+  };
+}
+
+/** Link a table column holding institution codes to the 机构画像 dashboard. */
+export function institutionLink(column: string) {
+  return {
+    matcher: { id: 'byName', options: column },
+    properties: [
+      {
+        id: 'links',
+        value: [
+          {
+            title: '查看机构画像',
+            url: `/d/yibao-institution?var-institution=\${__value.raw}&\${__url_time_range}`,
+          },
+        ],
+      },
+    ],
+  };
+}
+
+export function tableFields(
+  opts: { links?: readonly string[]; units?: Readonly<Record<string, string>> } = {},
+) {
+  return {
+    defaults: { custom: { align: 'auto', cellOptions: { type: 'auto' } } },
+    overrides: [
+      ...(opts.links ?? []).map(institutionLink),
+      ...Object.entries(opts.units ?? {}).map(([column, unit]) => ({
+        matcher: { id: 'byName', options: column },
+        properties: [{ id: 'unit', value: unit }],
+      })),
+    ],
+  } satisfies FieldConfigSource;
+}

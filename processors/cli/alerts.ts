@@ -1,0 +1,306 @@
+/**
+ * `yibao-monitor alerts …` (acknowledge, silence, publish to the bus) and `yibao-monitor notify` (the
+ * dispatcher), talking to the NATS server at YIBAO_NATS_URL (default nats://127.0.0.1:4222).
+ */
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { type Command, InvalidArgumentError } from 'commander';
+import { pino } from 'pino';
+import { MonitorError } from '../../schemas/errors.ts';
+import { ALERT_STREAM, AlertPublisher, ensureAlertStream, wrapNats } from '../alerting/bus.ts';
+import { decodeAlert } from '../alerting/codec.ts';
+import { type ChannelStats, startNotifier } from '../alerting/dispatcher.ts';
+import { loadNotifyConfig } from '../alerting/routing.ts';
+import { describeMatcher, parseDuration, type Silence } from '../alerting/silences.ts';
+import { AlertState, type AlertStateOptions } from '../alerting/state.ts';
+import type { Config } from '../config.ts';
+
+export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
+
+export function natsUrl(config: Pick<Config, 'YIBAO_NATS_URL'>): string {
+  return config.YIBAO_NATS_URL ?? DEFAULT_NATS_URL;
+}
+
+/** Connects or says what to do: which URL failed, and how to start a server or point elsewhere. */
+export async function connectNats(
+  url: string,
+  opts: { name: string; reconnect?: boolean },
+): Promise<NatsConnection> {
+  try {
+    return await connect({
+      servers: url,
+      name: opts.name,
+      timeout: 3_000,
+      reconnect: opts.reconnect ?? false,
+      maxReconnectAttempts: -1,
+    });
+  } catch (err) {
+    throw new MonitorError(
+      'SINK_UNAVAILABLE',
+      `cannot reach NATS at ${url} (${(err as Error).message}): start nats-server with JetStream ` +
+        '(nats-server -js) or set YIBAO_NATS_URL to a server that runs',
+      { url },
+      err,
+    );
+  }
+}
+
+export type AlertsCliDeps = {
+  readonly config: () => Pick<Config, 'YIBAO_NATS_URL'>;
+  readonly print: (line: string) => void;
+  readonly setCode: (code: number) => void;
+  /** Bucket names (tests use their own). */
+  readonly buckets?: AlertStateOptions;
+  /** The stream and subject prefix `publish` writes to (tests use their own). */
+  readonly stream?: string;
+  readonly subjectPrefix?: string;
+};
+
+async function withState<T>(deps: AlertsCliDeps, op: (state: AlertState) => Promise<T>): Promise<T> {
+  const url = natsUrl(deps.config());
+  const nc = await connectNats(url, { name: 'yibao-monitor-alerts' });
+  try {
+    const state = await AlertState.open(nc, deps.buckets);
+    return await op(state);
+  } finally {
+    await nc.close();
+  }
+}
+
+function durationArg(text: string): number {
+  try {
+    return parseDuration(text);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+}
+
+function describeSilence(s: Silence, now: number): string {
+  const left = Date.parse(s.until) - now;
+  const state = left > 0 ? `until ${s.until} (${Math.ceil(left / 60_000)} min left)` : `ended ${s.until}`;
+  return `${s.id}  ${describeMatcher(s)}  ${state}  by ${s.by}: ${s.why}`;
+}
+
+/** `alerts` and its subcommands, made through `cli.command` so they inherit its exit and help settings. */
+export function addAlertsCommand(cli: Command, deps: AlertsCliDeps): Command {
+  const alerts = cli
+    .command('alerts')
+    .description(
+      'acknowledge and silence alerts (KV buckets ALERT_ACKS, ALERT_SILENCES) and publish alert files to the ' +
+        'alert bus, on the NATS server at YIBAO_NATS_URL (default nats://127.0.0.1:4222)',
+    );
+
+  alerts
+    .command('ack')
+    .description('acknowledge an alert: who took it on, when, and a note for the next shift')
+    .argument('<alert_id>', 'the alert id, as in the notification (告警编号) or alerts.ndjson')
+    .requiredOption('--by <name>', 'who acknowledges')
+    .option('--note <text>', 'what is being done about it')
+    .action(async (alertId: string, opts: { by: string; note?: string }) => {
+      const ack = await withState(deps, (s) =>
+        s.ack(alertId, { by: opts.by, ...(opts.note !== undefined && { note: opts.note }) }),
+      );
+      deps.print(`acknowledged ${ack.alert_id} by ${ack.by} at ${ack.at}${ack.note ? `: ${ack.note}` : ''}`);
+    });
+
+  alerts
+    .command('silence')
+    .description(
+      'stop notifications for alerts that match every matcher given (at least one) for a while; ' +
+        'the alerts are still recorded, only the channels stay quiet',
+    )
+    .option('--rule <rule>', 'rule id, e.g. split_admission')
+    .option('--division <code>', 'division code or prefix: 5101 covers every district of 成都')
+    .option('--subject <code>', 'subject code (H51010400001) or kind:code (institution:H51010400001)')
+    .requiredOption('--for <duration>', 'how long: 30m, 2h, 1d, 1h30m', durationArg)
+    .requiredOption('--by <name>', 'who silences')
+    .requiredOption('--why <text>', 'the reason, for whoever wonders why the channel is quiet')
+    .addHelpText(
+      'after',
+      '\nExample:\n  yibao-monitor alerts silence --rule off_hours_share --division 510104 --for 2h --by 张三 --why "夜间门诊试点"',
+    )
+    .action(
+      async (opts: {
+        rule?: string;
+        division?: string;
+        subject?: string;
+        for: number;
+        by: string;
+        why: string;
+      }) => {
+        if (opts.rule === undefined && opts.division === undefined && opts.subject === undefined) {
+          throw new MonitorError(
+            'CONFIG_INVALID',
+            'alerts silence needs --rule, --division or --subject: a silence of every alert is not allowed',
+          );
+        }
+        const s = await withState(deps, (state) =>
+          state.silence({
+            ...(opts.rule !== undefined && { rule: opts.rule }),
+            ...(opts.division !== undefined && { division: opts.division }),
+            ...(opts.subject !== undefined && { subject: opts.subject }),
+            forMs: opts.for,
+            by: opts.by,
+            why: opts.why,
+          }),
+        );
+        deps.print(`silenced: ${describeSilence(s, Date.now())}`);
+        deps.print(`lift it early with: yibao-monitor alerts unsilence ${s.id}`);
+      },
+    );
+
+  alerts
+    .command('list-silences')
+    .description('the silences in force, soonest to end first')
+    .option('--all', 'include the silences that have ended')
+    .option('--json', 'one JSON object per line')
+    .action(async (opts: { all?: boolean; json?: boolean }) => {
+      const now = Date.now();
+      const list = await withState(deps, (s) => s.listSilences({ now, includeExpired: opts.all === true }));
+      if (opts.json) for (const s of list) deps.print(JSON.stringify(s));
+      else if (list.length === 0) deps.print(opts.all ? 'no silences' : 'no silences in force');
+      else for (const s of list) deps.print(describeSilence(s, now));
+    });
+
+  alerts
+    .command('unsilence')
+    .description('lift a silence before its end')
+    .argument('<id>', 'the silence id (sil-…), from list-silences')
+    .action(async (id: string) => {
+      if (await withState(deps, (s) => s.unsilence(id))) deps.print(`silence ${id} lifted`);
+      else {
+        deps.print(`no silence ${id} (see yibao-monitor alerts list-silences --all)`);
+        deps.setCode(1);
+      }
+    });
+
+  alerts
+    .command('publish')
+    .description(
+      'publish an alerts file (alerts.ndjson of replay, data/alerts.jsonl of run) to the alert bus; ' +
+        'alerts already there (same id and status) are counted as duplicates and not stored again',
+    )
+    .argument('<file>', 'NDJSON, one alert per line')
+    .action(async (file: string) => {
+      const nc = await connectNats(natsUrl(deps.config()), { name: 'yibao-monitor-publish' });
+      try {
+        const stream = deps.stream ?? ALERT_STREAM;
+        await ensureAlertStream(await jetstreamManager(nc), { name: stream }).catch((err: unknown) => {
+          throw wrapNats(err, `cannot open the alert stream ${stream}`);
+        });
+        const publisher = new AlertPublisher(jetstream(nc), {
+          ...(deps.subjectPrefix && { prefix: deps.subjectPrefix }),
+        });
+        let line = 0;
+        let rejected = 0;
+        const lines = createInterface({
+          input: createReadStream(file, 'utf8'),
+          crlfDelay: Number.POSITIVE_INFINITY,
+        });
+        try {
+          for await (const text of lines) {
+            line++;
+            if (text.trim() === '') continue;
+            const d = decodeAlert(text);
+            if (!d.ok) {
+              rejected++;
+              deps.print(`${file}:${line}: not an alert: ${d.error}`);
+              continue;
+            }
+            await publisher.publish(d.alert);
+          }
+        } catch (err) {
+          if (err instanceof MonitorError) throw err;
+          throw new MonitorError(
+            'INPUT_UNREADABLE',
+            `cannot read ${file}: ${(err as Error).message}`,
+            { file },
+            err,
+          );
+        }
+        const t = await publisher.flush();
+        deps.print(
+          `${t.published} alerts published to ${stream}, ${t.duplicates} already there, ${rejected} rejected`,
+        );
+        deps.setCode(rejected > 0 ? 1 : 0);
+      } finally {
+        await nc.close();
+      }
+    });
+
+  return alerts;
+}
+
+export type NotifyCliOptions = {
+  readonly channels: string;
+  readonly grafanaUrl?: string;
+  readonly stream?: string;
+  readonly duration?: string;
+};
+
+function describeStats(name: string, s: ChannelStats): string {
+  return (
+    `${name}: ${s.messages} messages (${s.summaries} summaries) carrying ${s.alerts} alerts; ` +
+    `${s.silenced} silenced, ${s.filtered} not routed here, ${s.duplicates} already sent, ` +
+    `${s.retries} retries, ${s.failures} failures`
+  );
+}
+
+/**
+ * The dispatcher until Ctrl-C / SIGTERM (or --duration): exit 0 after a clean stop, 1 when a channel
+ * failed.
+ */
+export async function notifyCommand(
+  config: Pick<Config, 'YIBAO_NATS_URL' | 'YIBAO_LOG_LEVEL'>,
+  opts: NotifyCliOptions,
+  print: (line: string) => void,
+): Promise<number> {
+  const channels = await loadNotifyConfig(opts.channels);
+  let durationMs: number | undefined;
+  if (opts.duration !== undefined) {
+    const n = Number(opts.duration);
+    if (!(Number.isFinite(n) && n > 0)) {
+      throw new MonitorError(
+        'CONFIG_INVALID',
+        `--duration ${JSON.stringify(opts.duration)}: expected seconds > 0`,
+      );
+    }
+    durationMs = n * 1000;
+  }
+  const url = natsUrl(config);
+  const nc = await connectNats(url, { name: 'yibao-monitor-notify', reconnect: true });
+  const logger = pino({ level: config.YIBAO_LOG_LEVEL, base: { component: 'notify' } }, pino.destination(2));
+  try {
+    const notifier = await startNotifier(nc, channels, {
+      logger,
+      ...(opts.stream && { stream: opts.stream }),
+      ...(opts.grafanaUrl && { message: { grafanaUrl: opts.grafanaUrl } }),
+    });
+    print(
+      `notify: ${notifier.channels.map((c) => `${c.name} (${c.durable})`).join(', ')} on ${url}, ` +
+        `stream ${opts.stream ?? ALERT_STREAM}; Ctrl-C stops`,
+    );
+    let onSignal: () => void = () => undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const outcome = await new Promise<'stopped' | 'failed'>((resolve) => {
+      onSignal = () => resolve('stopped');
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      if (durationMs !== undefined) timer = setTimeout(onSignal, durationMs);
+      notifier.done.then(
+        () => resolve('stopped'),
+        () => resolve('failed'),
+      );
+    });
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    clearTimeout(timer);
+    await notifier.stop();
+    for (const [name, s] of Object.entries(notifier.stats())) print(describeStats(name, s));
+    return outcome === 'failed' ? 1 : 0;
+  } finally {
+    await nc.drain().catch(() => undefined);
+  }
+}
