@@ -7,13 +7,13 @@
 import { chinaDate } from '../../rules/engine/time.ts';
 import { MonitorError } from '../../schemas/errors.ts';
 import type { Config } from '../config.ts';
-import { runMonitor } from '../run.ts';
-import { fileSource, stdinSource } from '../sources/ndjson.ts';
 import { createKafka } from '../kafka/client.ts';
 import { alignWith, kafkaSource } from '../kafka/source.ts';
-import type { Topology } from '../topology.ts';
+import { runMonitor } from '../run.ts';
+import { fileSource, stdinSource } from '../sources/ndjson.ts';
 import { simulatorSource } from '../sources/simulator.ts';
 import type { Source } from '../sources/source.ts';
+import type { Topology } from '../topology.ts';
 
 export type RunCliOptions = {
   readonly source: string;
@@ -41,7 +41,11 @@ function positive(name: string, v: string, float = false): number {
   return n;
 }
 
-export function sourceFor(o: RunCliOptions, now: number, config: Config): Source | ((topology: Topology) => Source) {
+export function sourceFor(
+  o: RunCliOptions,
+  now: number,
+  config: Config,
+): Source | ((topology: Topology) => Source) {
   switch (o.source) {
     case 'simulator': {
       const days = positive('days', o.days);
@@ -64,10 +68,29 @@ export function sourceFor(o: RunCliOptions, now: number, config: Config): Source
       return fileSource(o.input);
     case 'stdin':
       return stdinSource();
+    case 'kafka': {
+      if (!config.YIBAO_KAFKA_BROKERS) {
+        throw new MonitorError(
+          'CONFIG_MISSING',
+          '--source kafka needs YIBAO_KAFKA_BROKERS=host:port[,host:port…]',
+        );
+      }
+      const kafka = createKafka(config.YIBAO_KAFKA_BROKERS.split(','), 'yibao-monitor');
+      const topics = o.topics.split(',').filter(Boolean);
+      // Built from the topology so the source can align partitions on its watermark.
+      return (topology: Topology) =>
+        kafkaSource({
+          kafka,
+          groupId: o.group,
+          topics,
+          fromStart: o.fromStart !== false,
+          alignment: alignWith(topology),
+        });
+    }
     default:
       throw new MonitorError(
         'CONFIG_INVALID',
-        `--source ${JSON.stringify(o.source)} is invalid: expected simulator, file or stdin`,
+        `--source ${JSON.stringify(o.source)} is invalid: expected simulator, file, stdin or kafka`,
       );
   }
 }
@@ -78,7 +101,7 @@ export async function runCommand(config: Config, o: RunCliOptions): Promise<numb
   const duration = o.duration !== undefined ? positive('duration', o.duration, true) * 1000 : undefined;
   if (!o.json) {
     process.stdout.write(
-      `yibao-monitor: ${source.name} → topology → ${config.YIBAO_CLICKHOUSE_URL ? 'ClickHouse' : `chDB in ${config.YIBAO_DATA_DIR}/chdb`}; status on http://127.0.0.1:${config.YIBAO_STATUS_PORT}/status. Ctrl-C stops and flushes.\n`,
+      `yibao-monitor: ${name} → topology → ${config.YIBAO_CLICKHOUSE_URL ? 'ClickHouse' : `chDB in ${config.YIBAO_DATA_DIR}/chdb`}; status on http://127.0.0.1:${config.YIBAO_STATUS_PORT}/status. Ctrl-C stops and flushes.\n`,
     );
   }
   const final = await runMonitor({

@@ -177,7 +177,8 @@ export class IndicatorStore {
       return false;
     }
     if (t > this.maxEventTime) this.maxEventTime = t;
-    if (t > (this.partitionMax.get(this.currentPartition) ?? Number.NEGATIVE_INFINITY)) this.partitionMax.set(this.currentPartition, t);
+    if (t > (this.partitionMax.get(this.currentPartition) ?? Number.NEGATIVE_INFINITY))
+      this.partitionMax.set(this.currentPartition, t);
     this.counters.applied++;
     return true;
   }

@@ -7,11 +7,13 @@ export function createKafka(brokers: readonly string[], clientId: string, log?: 
     clientId,
     brokers: [...brokers],
     logLevel: logLevel.WARN,
-    logCreator: () => ({ level, log: entry }) => {
-      if (!log) return;
-      const { message, ...extra } = entry;
-      const fn = level <= logLevel.ERROR ? 'error' : 'warn';
-      log[fn]({ kafka: extra }, message);
-    },
+    logCreator:
+      () =>
+      ({ level, log: entry }) => {
+        if (!log) return;
+        const { message, ...extra } = entry;
+        const fn = level <= logLevel.ERROR ? 'error' : 'warn';
+        log[fn]({ kafka: extra }, message);
+      },
   });
 }

@@ -43,6 +43,7 @@ export type KafkaSource = Source & {
   commit(): Promise<void>;
   /** Records behind the end of the assigned partitions, as of the last fetch. */
   lag(): number;
+  held(): number;
 };
 
 export { logLevel };
@@ -53,7 +54,10 @@ export const MAX_SKEW_MS = 3_600_000;
 const OCCURRED_AT = /"occurred_at"\s*:\s*"([^"]+)"/;
 
 /** Alignment against a topology's watermark, reading each record's event time cheaply. */
-export function alignWith(topology: Topology, maxSkewMs = MAX_SKEW_MS): NonNullable<KafkaSourceOptions['alignment']> {
+export function alignWith(
+  topology: Topology,
+  maxSkewMs = MAX_SKEW_MS,
+): NonNullable<KafkaSourceOptions['alignment']> {
   return {
     mayDeliver(partition, raw) {
       const m = OCCURRED_AT.exec(raw.toString('utf8', 0, Math.min(raw.length, 4096)));
@@ -64,7 +68,11 @@ export function alignWith(topology: Topology, maxSkewMs = MAX_SKEW_MS): NonNulla
 }
 
 export function kafkaSource(o: KafkaSourceOptions): KafkaSource {
-  const consumer: Consumer = o.kafka.consumer({ groupId: o.groupId, allowAutoTopicCreation: false, maxBytesPerPartition: 256 << 10 });
+  const consumer: Consumer = o.kafka.consumer({
+    groupId: o.groupId,
+    allowAutoTopicCreation: false,
+    maxBytesPerPartition: 256 << 10,
+  });
   const maxQueued = o.maxQueued ?? 10_000;
   const queue: KafkaRecord[] = [];
   let head = 0;
@@ -76,6 +84,7 @@ export function kafkaSource(o: KafkaSourceOptions): KafkaSource {
   const highWater = new Map<string, bigint>();
   const position = new Map<string, bigint>();
   let assigned: string[] = [];
+  let held = 0;
 
   const notify = () => {
     const w = wake;
@@ -83,13 +92,16 @@ export function kafkaSource(o: KafkaSourceOptions): KafkaSource {
     w?.();
   };
 
-  const atEnd = () => highWater.size > 0 && [...highWater].every(([k, hw]) => (position.get(k) ?? -1n) + 1n >= hw);
+  const atEnd = () =>
+    highWater.size > 0 && [...highWater].every(([k, hw]) => (position.get(k) ?? -1n) + 1n >= hw);
 
   async function start(): Promise<void> {
     await consumer.connect();
     for (const topic of o.topics) await consumer.subscribe({ topic, fromBeginning: true });
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
-      assigned = Object.entries(payload.memberAssignment).flatMap(([topic, ps]) => ps.map((p) => `${topic}/${p}`));
+      assigned = Object.entries(payload.memberAssignment).flatMap(([topic, ps]) =>
+        ps.map((p) => `${topic}/${p}`),
+      );
       if (!o.fromStart) return;
       for (const [topic, partitions] of Object.entries(payload.memberAssignment)) {
         for (const partition of partitions) consumer.seek({ topic, partition, offset: '0' });
@@ -106,6 +118,7 @@ export function kafkaSource(o: KafkaSourceOptions): KafkaSource {
         for (const m of batch.messages) {
           if (!isRunning() || isStale()) return;
           while (o.alignment && m.value && !o.alignment.mayDeliver(key, m.value) && isRunning() && !closed) {
+            held++;
             await new Promise((r) => setTimeout(r, 10));
             await heartbeat();
           }
@@ -148,7 +161,11 @@ export function kafkaSource(o: KafkaSourceOptions): KafkaSource {
           queue.splice(0, head);
           head = 0;
         }
-        handedOut.set(r.partitionKey, { topic: r.topic, partition: r.kafkaPartition, offset: BigInt(r.offset) });
+        handedOut.set(r.partitionKey, {
+          topic: r.topic,
+          partition: r.kafkaPartition,
+          offset: BigInt(r.offset),
+        });
         if (paused && queue.length - head < maxQueued / 2) {
           paused = false;
           consumer.resume(o.topics.map((topic) => ({ topic })));
@@ -168,10 +185,16 @@ export function kafkaSource(o: KafkaSourceOptions): KafkaSource {
     name: `kafka(${o.groupId}: ${o.topics.join(', ')})`,
     records: records(),
     async commit() {
-      const offsets = [...handedOut.values()].map((h) => ({ topic: h.topic, partition: h.partition, offset: (h.offset + 1n).toString() }));
+      const offsets = [...handedOut.values()].map((h) => ({
+        topic: h.topic,
+        partition: h.partition,
+        offset: (h.offset + 1n).toString(),
+      }));
       if (offsets.length > 0) await consumer.commitOffsets(offsets);
     },
     partitions: () => assigned,
+    /** Times a partition was held back by watermark alignment (10 ms each). */
+    held: () => held,
     lag() {
       let lag = 0n;
       for (const [k, hw] of highWater) lag += hw - ((position.get(k) ?? -1n) + 1n);
