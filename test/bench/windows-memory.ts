@@ -4,8 +4,9 @@
  * real IndicatorStore. Run with `node --expose-gc --import tsx test/bench/windows-memory.ts [institutions] [persons]`;
  * prints one JSON line. Used by test/unit/early-warning/memory.test.ts and `npm run bench`.
  */
-import { compileThresholds } from '../../rules/early-warning/thresholds.ts';
+
 import { IndicatorStore } from '../../processors/indicators/store.ts';
+import { compileThresholds } from '../../rules/early-warning/thresholds.ts';
 import type { InstitutionEvent, SettlementEvent } from '../../schemas/events.ts';
 
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -59,13 +60,26 @@ for (let p = 0; p < persons; p++) {
       mdtrt_id: `m${p}-${v}`,
       psn_no: `ps_${p.toString(36).padStart(22, '0')}`,
       fixmedins_code: inst,
-      ...(p % 10 === 0 && { practitioner_code: `D${inst.slice(1, 7)}${String(p % 100_000).padStart(7, '0')}` }),
+      ...(p % 10 === 0 && {
+        practitioner_code: `D${inst.slice(1, 7)}${String(p % 100_000).padStart(7, '0')}`,
+      }),
       med_type: inst.startsWith('P') ? '41' : '11',
       begntime: iso,
       setl_time: iso,
       medfee_sumamt: 120,
       fund_pay_sumamt: 80,
-      ...(p % 5 === 0 && { items: [{ hilist_code: `X${p % 500}`, list_type: '101', cnt: 1, pric: 10, det_item_fee_sumamt: 10, days_supply: 7 }] }),
+      ...(p % 5 === 0 && {
+        items: [
+          {
+            hilist_code: `X${p % 500}`,
+            list_type: '101',
+            cnt: 1,
+            pric: 10,
+            det_item_fee_sumamt: 10,
+            days_supply: 7,
+          },
+        ],
+      }),
     };
     store.applySettlement(e);
     events++;

@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 
-export const HEAP_BOUND_MIB = 2560;
+const HEAP_BOUND_MIB = 2560;
 
 describe('indicator window memory', () => {
   it(`100,000 institutions and 2,000,000 persons retain under ${HEAP_BOUND_MIB} MiB of heap`, () => {

@@ -12,15 +12,18 @@ import { PACKS } from '../../../rules/packs/index.ts';
 const SEEDS = join(import.meta.dirname, '../../../../shared/seeds');
 
 describe.each(PACKS.map((p) => [p.id, p] as const))('pack %s', (id, pack) => {
-  it.each(PACK_QUESTIONS.map((q) => [q]))('answers "%s" with an article, or says its seed does not cover it', (q) => {
-    const a = pack.answers[q];
-    expect(a, `${id} has no answer to ${q}`).toBeDefined();
-    if ('not_covered' in a) expect(a.not_covered.length).toBeGreaterThan(10);
-    else {
-      expect(a.article).toMatch(/第.+条|附件/);
-      expect(a.answer.length).toBeGreaterThan(5);
-    }
-  });
+  it.each(PACK_QUESTIONS.map((q) => [q]))(
+    'answers "%s" with an article, or says its seed does not cover it',
+    (q) => {
+      const a = pack.answers[q];
+      expect(a, `${id} has no answer to ${q}`).toBeDefined();
+      if ('not_covered' in a) expect(a.not_covered.length).toBeGreaterThan(10);
+      else {
+        expect(a.article).toMatch(/第.+条|附件/);
+        expect(a.answer.length).toBeGreaterThan(5);
+      }
+    },
+  );
 
   it('answers no question the contract does not ask', () => {
     expect(Object.keys(pack.answers).sort()).toEqual([...PACK_QUESTIONS].sort());
@@ -32,7 +35,9 @@ describe.each(PACKS.map((p) => [p.id, p] as const))('pack %s', (id, pack) => {
     if (!existsSync(path)) return; // shared/ beside the project is optional for unit tests
     const text = readFileSync(path, 'utf8');
     for (const a of Object.values(pack.answers)) {
-      if ('article' in a) for (const art of a.article.match(/第[一二三四五六七八九十百]+条/g) ?? []) expect(text, `${id} cites ${art}`).toContain(art);
+      if ('article' in a)
+        for (const art of a.article.match(/第[一二三四五六七八九十百]+条/g) ?? [])
+          expect(text, `${id} cites ${art}`).toContain(art);
     }
   });
 
