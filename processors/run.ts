@@ -32,6 +32,8 @@ export type RunOptions = {
   readonly statusEveryMs?: number;
   /** Print each key alert as it is raised (the console channel). */
   readonly printAlerts?: boolean;
+  /** A source partition silent this long (wall clock) stops holding the watermark (default 30 s). */
+  readonly idlePartitionMs?: number;
 };
 
 export type RunStatus = {
@@ -175,12 +177,23 @@ export async function runMonitor(options: RunOptions): Promise<RunStatus> {
   let lastSnapshot = performance.now();
   // Partitions silent for IDLE_PARTITION_MS of wall-clock time stop holding the watermark back.
   const partitionSeen = new Map<string, number>();
-  let lastIdleCheck = performance.now();
+  // On a timer, not per record: when every partition but a silent one is held back by
+  // alignment, no record arrives until the silent one is declared idle.
+  const idleTimer = setInterval(() => {
+    const now = performance.now();
+    for (const [p, seen] of partitionSeen) {
+      if (now - seen > (options.idlePartitionMs ?? IDLE_PARTITION_MS)) {
+        partitionSeen.delete(p);
+        topology.warnings.store.partitionIdle(p);
+      }
+    }
+  }, 1_000);
   try {
     for await (const r of source.records) {
       if (stop.signal.aborted) break;
       const outs = topology.process(r.raw, {
         ...(r.line !== undefined && { line: r.line }),
+        ...(r.partition !== undefined && { partition: r.partition }),
         source: r.origin ?? source.name,
       });
       windowRecords++;
@@ -192,15 +205,6 @@ export async function runMonitor(options: RunOptions): Promise<RunStatus> {
           topology.warnings.store.expectPartition(p);
         }
         partitionSeen.set(r.partition, now);
-        if (now - lastIdleCheck > 1_000) {
-          lastIdleCheck = now;
-          for (const [p, seen] of partitionSeen) {
-            if (now - seen > IDLE_PARTITION_MS) {
-              partitionSeen.delete(p);
-              topology.warnings.store.partitionIdle(p);
-            }
-          }
-        }
       }
       metrics.events.inc({
         stage: 'decode',
@@ -218,6 +222,7 @@ export async function runMonitor(options: RunOptions): Promise<RunStatus> {
   } finally {
     state = 'stopping';
     clearInterval(statusTimer);
+    clearInterval(idleTimer);
     if (timer) clearTimeout(timer);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

@@ -112,6 +112,8 @@ beforeAll(async () => {
       })),
     print: () => {},
     statusEveryMs: 60_000,
+    // Partitions end one after another here; the default 30 s idleness would stall each end.
+    idlePartitionMs: 3_000,
   });
   console.log(
     `kafka monitor: ${JSON.stringify({ records: status.records, late: status.late, held: source?.held() })}`,
