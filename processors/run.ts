@@ -7,6 +7,9 @@
 import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import type { ClickHouseClient } from '@clickhouse/client';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { AlertPublisher, ensureAlertStream } from './alerting/bus.ts';
+import { connectNats } from './cli/alerts.ts';
 import type { Config } from './config.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import type { Alert, TopologyOutput } from './outputs.ts';
@@ -68,6 +71,9 @@ export async function runMonitor(options: RunOptions): Promise<RunStatus> {
   const sink = createClickHouseSink({ client: store.client, database });
   const alertsFile = resolve(config.YIBAO_DATA_DIR, 'alerts.jsonl');
   const alertSink = new AlertFileSink(alertsFile);
+  // The alert bus (JetStream stream ALERTS) when a NATS server is configured; its message ids
+  // (alert_id:status) make a replay after a crash publish nothing twice.
+  const bus = config.YIBAO_NATS_URL ? await openAlertBus(config.YIBAO_NATS_URL) : undefined;
   const topology = createTopology({
     pseudonymKey: config.pseudonymKey,
     packs: loadPacks(config),
@@ -137,7 +143,10 @@ export async function runMonitor(options: RunOptions): Promise<RunStatus> {
       } else if (o.kind === 'inspection') inspections++;
       else if (o.kind === 'rejected') metrics.deadLetters.inc();
     }
-    if (alerts.length > 0) await alertSink.write(alerts);
+    if (alerts.length > 0) {
+      await alertSink.write(alerts);
+      await bus?.publisher.write(alerts);
+    }
     const t0 = performance.now();
     await sink.write(outs); // resolves only when the sink has room: this is the backpressure
     metrics.sinkLatency.observe({ sink: 'clickhouse' }, (performance.now() - t0) / 1000);
@@ -159,6 +168,7 @@ export async function runMonitor(options: RunOptions): Promise<RunStatus> {
   const commit = async () => {
     if (!source.commit) return;
     await sink.flush();
+    await bus?.publisher.flush();
     await source.commit();
     metrics.lag.set({ source: source.name }, source.lag?.() ?? 0);
   };
@@ -232,6 +242,7 @@ export async function runMonitor(options: RunOptions): Promise<RunStatus> {
     await source.close?.();
     await sink.close();
     await alertSink.close();
+    await bus?.close();
     state = 'stopped';
     server?.close();
   }
@@ -242,6 +253,20 @@ export async function runMonitor(options: RunOptions): Promise<RunStatus> {
   } else print(JSON.stringify(final));
   await store.close();
   return final;
+}
+
+async function openAlertBus(url: string) {
+  const nc = await connectNats(url, { name: 'yibao-monitor', reconnect: true });
+  await ensureAlertStream(await jetstreamManager(nc));
+  const publisher = new AlertPublisher(jetstream(nc));
+  return {
+    publisher,
+    async close() {
+      await publisher.flush();
+      await publisher.close();
+      await nc.drain();
+    },
+  };
 }
 
 function latestEventTime(raw: string): string | null {
