@@ -123,7 +123,10 @@ export async function runMonitor(options: RunOptions): Promise<RunStatus> {
   );
 
   const stop = new AbortController();
-  const onSignal = () => stop.abort();
+  const onSignal = () => {
+    stop.abort();
+    source.stop?.(); // an idle source would otherwise keep the loop waiting for its next record
+  };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   const timer = options.durationMs ? setTimeout(onSignal, options.durationMs) : undefined;

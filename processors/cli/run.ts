@@ -28,6 +28,7 @@ export type RunCliOptions = {
   readonly topics: string;
   readonly group: string;
   readonly fromStart?: boolean;
+  readonly stopAtEnd?: boolean;
 };
 
 function positive(name: string, v: string, float = false): number {
@@ -84,6 +85,7 @@ export function sourceFor(
           groupId: o.group,
           topics,
           fromStart: o.fromStart !== false,
+          stopAtEnd: o.stopAtEnd === true,
           alignment: alignWith(topology),
         });
     }

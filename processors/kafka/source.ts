@@ -200,6 +200,10 @@ export function kafkaSource(o: KafkaSourceOptions): KafkaSource {
       for (const [k, hw] of highWater) lag += hw - ((position.get(k) ?? -1n) + 1n);
       return Number(lag) + (queue.length - head);
     },
+    stop() {
+      closed = true;
+      notify();
+    },
     async close() {
       closed = true;
       notify();

@@ -17,6 +17,8 @@ export type Source = {
   commit?(): Promise<void>;
   /** Records waiting at the source (Kafka consumer lag), when the source knows. */
   lag?(): number;
+  /** Ends the iteration soon (a signal arrived) without closing connections the run still needs. */
+  stop?(): void;
   /** The partitions currently assigned to this reader (Kafka `topic/partition`). */
   partitions?(): readonly string[];
 };
