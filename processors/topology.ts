@@ -32,6 +32,8 @@ export type TopologyOptions = {
 
 export const DEFAULT_ALLOWED_LATENESS_MS = 60_000;
 
+const NOTHING: TopologyOutput[] = [];
+
 export type TopologyCounters = {
   records_read: number;
   accepted: number;
@@ -81,6 +83,7 @@ export function createTopology(options: TopologyOptions): Topology {
     creditOut: CreditOutput[],
     indicatorOut: (Alert | IndicatorSnapshotOutput)[],
   ): TopologyOutput[] {
+    if (creditOut.length === 0 && indicatorOut.length === 0) return NOTHING; // the common case: no allocation
     const indicatorAlerts = indicatorOut.filter((o): o is Alert => o.kind === 'alert');
     const snapshots = indicatorOut.filter(
       (o): o is IndicatorSnapshotOutput => o.kind === 'indicator_snapshot',

@@ -90,7 +90,10 @@ function program(setCode: (code: number) => void): Command {
       '--no-from-start',
       'Kafka: resume from committed offsets instead of rebuilding state from the start of the log',
     )
-    .option('--stop-at-end', 'Kafka: stop once every assigned partition has been read to its end (batch jobs, tests)')
+    .option(
+      '--stop-at-end',
+      'Kafka: stop once every assigned partition has been read to its end (batch jobs, tests)',
+    )
     .option('--input <file>', 'NDJSON file for --source file')
     .option('--rate <n>', 'simulator records per second', '2000')
     .option('--duration <seconds>', 'stop by itself after this many seconds')
