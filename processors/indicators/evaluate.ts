@@ -128,7 +128,7 @@ export function evaluateInstitutionDaily(
         threshold: round(threshold),
         resolve_below: threshold * HYSTERESIS,
         baseline: round(peerShare),
-        detail: `近7日22:00–06:00结算占比 ${round(share * 100, 1)}%（${n7} 笔），同类机构 ${round(peerShare * 100, 1)}%`,
+        detail: `近7日22:00–06:00结算占比 ${round(share * 100, 1)}%（${n7} 笔，约 ${w.distinctPersons(d - 6, d)} 人），同类机构 ${round(peerShare * 100, 1)}%`,
         evidence: w.offHoursEvidence?.before(at) ?? [],
       }),
     );

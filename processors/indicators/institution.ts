@@ -4,6 +4,11 @@
  */
 
 import { Evidence } from './evidence.ts';
+import { HLL_REGISTERS, hllAdd, hllEstimate } from './hll.ts';
+import { chinaDay } from './ring.ts';
+
+const PERSON_DAYS = 8;
+
 import { BucketRing, CHINA_OFFSET_MS, DAY_MS, HOUR_MS } from './ring.ts';
 
 export const D = { count: 0, fund: 1, offHours: 2, reductions: 3, readmissions: 4, admissions: 5 } as const;
@@ -19,6 +24,30 @@ export class InstitutionWindows {
   readmissionEvidence?: Evidence;
   reductionEvidence?: Evidence;
   lastSeen = Number.NEGATIVE_INFINITY;
+  /** Distinct insured persons per China day (HyperLogLog sketches, 8 days kept). */
+  private readonly persons = new Uint8Array(PERSON_DAYS * HLL_REGISTERS);
+  private readonly personDays = new Float64Array(PERSON_DAYS).fill(Number.NEGATIVE_INFINITY);
+
+  addPerson(t: number, token: string): void {
+    const day = chinaDay(t);
+    const slot = ((day % PERSON_DAYS) + PERSON_DAYS) % PERSON_DAYS;
+    if (this.personDays[slot]! > day) return; // older than the sketches kept
+    if (this.personDays[slot]! < day) {
+      this.personDays[slot] = day;
+      this.persons.fill(0, slot * HLL_REGISTERS, (slot + 1) * HLL_REGISTERS);
+    }
+    hllAdd(this.persons, slot * HLL_REGISTERS, token);
+  }
+
+  /** Estimated distinct insured persons over the days [fromDay, toDay]. */
+  distinctPersons(fromDay: number, toDay: number): number {
+    const offsets: number[] = [];
+    for (let i = 0; i < PERSON_DAYS; i++) {
+      const d = this.personDays[i]!;
+      if (d >= fromDay && d <= toDay) offsets.push(i * HLL_REGISTERS);
+    }
+    return Math.round(hllEstimate(this.persons, offsets));
+  }
 
   get bytes(): number {
     return this.daily.bytes + this.hourly.bytes + 200;

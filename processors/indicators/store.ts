@@ -207,6 +207,7 @@ export class IndicatorStore {
     }
     if (inpatient) inst.daily.add(t, D.admissions, 1);
     inst.recent.add(t, e.event_id);
+    inst.addPerson(t, e.psn_no);
     this.scheduler.touch(code, t, 'hour');
     this.scheduler.touch(code, t, 'day');
 
