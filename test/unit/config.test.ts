@@ -32,6 +32,7 @@ describe('configuration from the environment', () => {
       YIBAO_CLICKHOUSE_DATABASE: 'yibao',
       YIBAO_ALLOWED_LATENESS_SECONDS: 60,
       YIBAO_STATUS_PORT: 9464,
+      YIBAO_STATUS_HOST: '127.0.0.1',
       pseudonymKey: DEVELOPMENT_PSEUDONYM_KEY,
     });
   });
