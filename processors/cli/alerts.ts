@@ -16,6 +16,8 @@ import { loadNotifyConfig } from '../alerting/routing.ts';
 import { describeMatcher, parseDuration, type Silence } from '../alerting/silences.ts';
 import { AlertState, type AlertStateOptions } from '../alerting/state.ts';
 import type { Config } from '../config.ts';
+import { createMetrics } from '../metrics.ts';
+import { startStatusServer } from '../status-server.ts';
 
 export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
 
@@ -253,7 +255,8 @@ function describeStats(name: string, s: ChannelStats): string {
  * failed.
  */
 export async function notifyCommand(
-  config: Pick<Config, 'YIBAO_NATS_URL' | 'YIBAO_LOG_LEVEL'>,
+  config: Pick<Config, 'YIBAO_NATS_URL' | 'YIBAO_LOG_LEVEL'> &
+    Partial<Pick<Config, 'YIBAO_STATUS_PORT' | 'YIBAO_STATUS_HOST'>>,
   opts: NotifyCliOptions,
   print: (line: string) => void,
 ): Promise<number> {
@@ -282,6 +285,21 @@ export async function notifyCommand(
       `notify: ${notifier.channels.map((c) => `${c.name} (${c.durable})`).join(', ')} on ${url}, ` +
         `stream ${opts.stream ?? ALERT_STREAM}; Ctrl-C stops`,
     );
+    // The status port answers probes (/healthz, /readyz), /status with the channels' counts, /metrics.
+    const server =
+      config.YIBAO_STATUS_PORT === undefined
+        ? undefined
+        : await startStatusServer(
+            config.YIBAO_STATUS_PORT,
+            { status: () => notifier.stats(), ready: () => !nc.isClosed() },
+            createMetrics(),
+            config.YIBAO_STATUS_HOST,
+          ).catch((err: Error) => {
+            print(
+              `status port ${config.YIBAO_STATUS_PORT} unavailable (${err.message}); continuing without it`,
+            );
+            return undefined;
+          });
     let onSignal: () => void = () => undefined;
     let timer: NodeJS.Timeout | undefined;
     const outcome = await new Promise<'stopped' | 'failed'>((resolve) => {
@@ -298,6 +316,7 @@ export async function notifyCommand(
     process.off('SIGTERM', onSignal);
     clearTimeout(timer);
     await notifier.stop();
+    server?.close();
     for (const [name, s] of Object.entries(notifier.stats())) print(describeStats(name, s));
     return outcome === 'failed' ? 1 : 0;
   } finally {
