@@ -3,14 +3,21 @@
  * tested on its own; errors print what went wrong and what to do next, and set the exit code.
  */
 import { Command, CommanderError } from 'commander';
-import { isMonitorError } from '../../schemas/errors.ts';
+import { isMonitorError, MonitorError } from '../../schemas/errors.ts';
 import { loadConfig } from '../config.ts';
 import { loadPacks, loadThresholds } from '../packs-config.ts';
 import { addAlertsCommand, type NotifyCliOptions, notifyCommand } from './alerts.ts';
 import { migrateCommand } from './migrate.ts';
 import { replay } from './replay.ts';
 import { type RunCliOptions, runCommand } from './run.ts';
-import { describeSummary, SIMULATE_DEFAULTS, type SimulateCliOptions, simulateCommand } from './simulate.ts';
+import {
+  describeSummary,
+  SIMULATE_DEFAULTS,
+  type SimulateCliOptions,
+  simulateCommand,
+  toSimulateOptions,
+} from './simulate.ts';
+import { publishSimulation } from './simulate-publish.ts';
 import { topCommand } from './top.ts';
 import { validateFile } from './validate.ts';
 
@@ -79,7 +86,11 @@ function program(setCode: (code: number) => void): Command {
       'the live monitor: a source → topology → ClickHouse (chDB in YIBAO_DATA_DIR by default) and data/alerts.jsonl, ' +
         'with a status line every 5 s and a graceful stop (Ctrl-C flushes everything)',
     )
-    .option('--source <kind>', 'simulator, file, stdin or kafka (YIBAO_KAFKA_BROKERS)', 'simulator')
+    .option(
+      '--source <kind>',
+      'simulator, file, stdin, kafka (YIBAO_KAFKA_BROKERS) or jetstream (stream EVENTS on YIBAO_NATS_URL)',
+      'simulator',
+    )
     .option(
       '--topics <list>',
       'Kafka input topics, comma-separated',
@@ -116,8 +127,16 @@ function program(setCode: (code: number) => void): Command {
       'write a seeded synthetic feed (NDJSON: registry, settlements, audits, supervision facts) with ' +
         'injected patterns, and one label line per injected pattern; same seed and options, same bytes',
     )
-    .requiredOption('--out <file>', 'NDJSON output, one record per line')
-    .requiredOption('--labels <file>', 'NDJSON labels: {rule, subject_kind, subject_code, from, to, detail}')
+    .option('--out <file>', 'NDJSON output, one record per line (required unless --publish)')
+    .option(
+      '--labels <file>',
+      'NDJSON labels: {rule, subject_kind, subject_code, from, to, detail} (required unless --publish)',
+    )
+    .option(
+      '--publish <to>',
+      'publish instead of writing a file: kafka (YIBAO_KAFKA_BROKERS, the input topics) or jetstream (stream EVENTS)',
+    )
+    .option('--rate <n>', 'records per second when publishing', '2000')
     .option('--seed <n>', 'seed', String(SIMULATE_DEFAULTS.seed))
     .option('--days <n>', 'days to simulate', String(SIMULATE_DEFAULTS.days))
     .option('--start <date>', 'first day, YYYY-MM-DD (China time)', SIMULATE_DEFAULTS.start)
@@ -125,7 +144,25 @@ function program(setCode: (code: number) => void): Command {
     .option('--persons <n>', 'insured persons (default: 20 × events per day)')
     .option('--events-per-day <n>', 'average settlements per day (default: 12 × institutions)')
     .option('--no-inject', 'normal traffic only: no injected patterns, an empty labels file')
-    .action(async (opts: SimulateCliOptions) => {
+    .action(async (opts: SimulateCliOptions & { publish?: string; rate: string }) => {
+      if (opts.publish !== undefined) {
+        const rate = Number(opts.rate);
+        if (!(rate > 0))
+          throw new MonitorError(
+            'CONFIG_INVALID',
+            `--rate ${JSON.stringify(opts.rate)} is invalid: expected records per second > 0`,
+          );
+        await publishSimulation(loadConfig(), opts.publish, rate, toSimulateOptions(opts), (l) =>
+          process.stdout.write(`${l}\n`),
+        );
+        return;
+      }
+      if (opts.out === undefined || opts.labels === undefined) {
+        throw new MonitorError(
+          'CONFIG_INVALID',
+          `simulate needs ${opts.out === undefined ? '--out FILE' : '--labels FILE'} (or --publish kafka|jetstream)`,
+        );
+      }
       process.stdout.write(describeSummary(await simulateCommand(opts), opts));
     });
 

@@ -4,8 +4,10 @@
  * under ./data → alerts on the console and in data/alerts.jsonl.
  */
 
+import { jetstream } from '@nats-io/jetstream';
 import { chinaDate } from '../../rules/engine/time.ts';
 import { MonitorError } from '../../schemas/errors.ts';
+import { jetstreamSource } from '../alerting/jetstream-source.ts';
 import type { Config } from '../config.ts';
 import { createKafka } from '../kafka/client.ts';
 import { alignWith, kafkaSource } from '../kafka/source.ts';
@@ -14,6 +16,8 @@ import { fileSource, stdinSource } from '../sources/ndjson.ts';
 import { simulatorSource } from '../sources/simulator.ts';
 import type { Source } from '../sources/source.ts';
 import type { Topology } from '../topology.ts';
+import { connectNats, natsUrl } from './alerts.ts';
+import { EVENT_STREAM } from './simulate-publish.ts';
 
 export type RunCliOptions = {
   readonly source: string;
@@ -42,11 +46,11 @@ function positive(name: string, v: string, float = false): number {
   return n;
 }
 
-export function sourceFor(
+export async function sourceFor(
   o: RunCliOptions,
   now: number,
   config: Config,
-): Source | ((topology: Topology) => Source) {
+): Promise<Source | ((topology: Topology) => Source)> {
   switch (o.source) {
     case 'simulator': {
       const days = positive('days', o.days);
@@ -89,16 +93,28 @@ export function sourceFor(
           alignment: alignWith(topology),
         });
     }
+    case 'jetstream': {
+      // Small deployments: the stream EVENTS (`simulate --publish jetstream`), one durable per group.
+      const nc = await connectNats(natsUrl(config), { name: 'yibao-monitor-source', reconnect: true });
+      const source = jetstreamSource(jetstream(nc), { stream: EVENT_STREAM, durable: o.group });
+      return {
+        ...source,
+        close: async () => {
+          await source.close();
+          await nc.drain();
+        },
+      };
+    }
     default:
       throw new MonitorError(
         'CONFIG_INVALID',
-        `--source ${JSON.stringify(o.source)} is invalid: expected simulator, file, stdin or kafka`,
+        `--source ${JSON.stringify(o.source)} is invalid: expected simulator, file, stdin, kafka or jetstream`,
       );
   }
 }
 
 export async function runCommand(config: Config, o: RunCliOptions): Promise<number> {
-  const source = sourceFor(o, Date.now(), config);
+  const source = await sourceFor(o, Date.now(), config);
   const name = typeof source === 'function' ? `kafka (${o.topics})` : source.name;
   const duration = o.duration !== undefined ? positive('duration', o.duration, true) * 1000 : undefined;
   if (!o.json) {
