@@ -122,7 +122,9 @@ describe('yibao-monitor simulate', () => {
 
   it('without --out or --labels it says which is missing', () => {
     const { code, stderr } = run(['simulate', '--labels', join(scratch, 'x')]);
-    expect(stderr).toContain("error: required option '--out <file>' not specified");
-    expect(code).toBe(1);
+    expect(stderr).toContain('simulate needs --out FILE (or --publish kafka|jetstream)');
+    expect(code).toBe(2);
+    const labels = run(['simulate', '--out', join(scratch, 'y')]);
+    expect(labels.stderr).toContain('simulate needs --labels FILE');
   });
 });
