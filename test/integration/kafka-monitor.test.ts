@@ -6,7 +6,6 @@
  * partition from being counted late.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Partitioners } from 'kafkajs';
@@ -21,6 +20,7 @@ import { createStorageClient, type StorageClient } from '../../processors/storag
 import { chinaDate } from '../../rules/engine/time.ts';
 import { compilePacks } from '../../rules/packs/index.ts';
 import { startKafka, type TestKafka, testKafkaClient } from '../support/kafka.ts';
+import { freePort } from '../support/ports.ts';
 
 const KEY = 'kafka-monitor-test-key-0123456789';
 const TOPIC = 'events';
@@ -30,15 +30,6 @@ const lines = (f: string) =>
     .split('\n')
     .filter(Boolean)
     .map((l) => JSON.parse(l));
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** The institution a record belongs to: registry, facts and settlements of one institution share a partition. */
 function keyOf(raw: string): string {

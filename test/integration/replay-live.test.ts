@@ -4,7 +4,6 @@
  * ClickHouse tables hold them (counts and sampled rows).
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +15,7 @@ import { fileSource } from '../../processors/sources/ndjson.ts';
 import { createStorageClient, type StorageClient } from '../../processors/storage/client.ts';
 import { chinaDate } from '../../rules/engine/time.ts';
 import { compilePacks } from '../../rules/packs/index.ts';
+import { freePort } from '../support/ports.ts';
 
 const KEY = 'replay-live-test-key-0123456789';
 const dir = mkdtempSync(join(tmpdir(), 'replay-live-'));
@@ -25,15 +25,6 @@ const lines = (f: string) =>
     .split('\n')
     .filter(Boolean)
     .map((l) => JSON.parse(l));
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 let store: StorageClient;
 const query = async <T>(sql: string): Promise<T[]> =>

@@ -5,11 +5,11 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createStorageClient } from '../../processors/storage/client.ts';
+import { freePort } from '../support/ports.ts';
 
 const TABLES = [
   'alerts',
@@ -23,15 +23,6 @@ const TABLES = [
   'alerts_per_day',
   'level_changes_per_day',
 ];
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** The running monitor's /status, retried for up to 20 s (start-up is slower on a loaded machine). */
 async function statusOf(port: number, output: () => string): Promise<{ state: string; records: number }> {
