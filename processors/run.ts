@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { AlertPublisher, ensureAlertStream } from './alerting/bus.ts';
-import { connectNats } from './cli/alerts.ts';
+import { connectNats } from './alerting/connect.ts';
 import type { Config } from './config.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import type { Alert, TopologyOutput } from './outputs.ts';

@@ -5,7 +5,6 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { type Command, InvalidArgumentError } from 'commander';
 import { pino } from 'pino';
 import { MonitorError } from '../../schemas/errors.ts';
@@ -19,35 +18,9 @@ import type { Config } from '../config.ts';
 import { createMetrics } from '../metrics.ts';
 import { startStatusServer } from '../status-server.ts';
 
-export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
+export { connectNats, DEFAULT_NATS_URL, natsUrl } from '../alerting/connect.ts';
 
-export function natsUrl(config: Pick<Config, 'YIBAO_NATS_URL'>): string {
-  return config.YIBAO_NATS_URL ?? DEFAULT_NATS_URL;
-}
-
-/** Connects or says what to do: which URL failed, and how to start a server or point elsewhere. */
-export async function connectNats(
-  url: string,
-  opts: { name: string; reconnect?: boolean },
-): Promise<NatsConnection> {
-  try {
-    return await connect({
-      servers: url,
-      name: opts.name,
-      timeout: 3_000,
-      reconnect: opts.reconnect ?? false,
-      maxReconnectAttempts: -1,
-    });
-  } catch (err) {
-    throw new MonitorError(
-      'SINK_UNAVAILABLE',
-      `cannot reach NATS at ${url} (${(err as Error).message}): start nats-server with JetStream ` +
-        '(nats-server -js) or set YIBAO_NATS_URL to a server that runs',
-      { url },
-      err,
-    );
-  }
-}
+import { connectNats, natsUrl } from '../alerting/connect.ts';
 
 export type AlertsCliDeps = {
   readonly config: () => Pick<Config, 'YIBAO_NATS_URL'>;

@@ -7,6 +7,7 @@
 import { jetstream } from '@nats-io/jetstream';
 import { chinaDate } from '../../rules/engine/time.ts';
 import { MonitorError } from '../../schemas/errors.ts';
+import { connectNats, natsUrl } from '../alerting/connect.ts';
 import { jetstreamSource } from '../alerting/jetstream-source.ts';
 import type { Config } from '../config.ts';
 import { createKafka } from '../kafka/client.ts';
@@ -16,7 +17,6 @@ import { fileSource, stdinSource } from '../sources/ndjson.ts';
 import { simulatorSource } from '../sources/simulator.ts';
 import type { Source } from '../sources/source.ts';
 import type { Topology } from '../topology.ts';
-import { connectNats, natsUrl } from './alerts.ts';
 import { EVENT_STREAM } from './simulate-publish.ts';
 
 export type RunCliOptions = {

@@ -7,12 +7,12 @@
  */
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { MonitorError } from '../../schemas/errors.ts';
+import { connectNats, natsUrl } from '../alerting/connect.ts';
 import type { Config } from '../config.ts';
 import { createKafka } from '../kafka/client.ts';
 import type { SimulateOptions } from '../simulator/options.ts';
 import { publishAtRate } from '../simulator/publish.ts';
 import { createSimulation } from '../simulator/simulate.ts';
-import { connectNats, natsUrl } from './alerts.ts';
 
 export const TOPIC_OF_TYPE: Readonly<Record<string, string>> = {
   settlement: 'settlements',
