@@ -34,6 +34,17 @@ const SETTINGS = {
     .string()
     .regex(/^[^,\s]+(,[^,\s]+)*$/, { message: 'expected host:port[,host:port…]' })
     .optional(),
+  /**
+   * How long the Kafka group coordinator waits for a silent consumer (default 30 000 ms in the source).
+   * After a crash the restarted monitor cannot get its partitions before the dead member's session
+   * ends (processors/kafka/source.ts), so this bounds the restart. Brokers refuse values outside
+   * group.min.session.timeout.ms (6 000) … group.max.session.timeout.ms (1 800 000) by default.
+   */
+  YIBAO_KAFKA_SESSION_TIMEOUT_MS: positiveInt
+    .refine((n) => n >= 6_000 && n <= 1_800_000, {
+      message: 'expected milliseconds in 6000–1800000 (the brokers’ default group session limits)',
+    })
+    .optional(),
   YIBAO_NATS_URL: z.string().optional(),
   YIBAO_ALLOWED_LATENESS_SECONDS: positiveInt.default(60),
   YIBAO_RULE_OVERRIDES: z.string().optional(),

@@ -89,6 +89,9 @@ export async function sourceFor(
           groupId: o.group,
           topics,
           fromStart: o.fromStart !== false,
+          ...(config.YIBAO_KAFKA_SESSION_TIMEOUT_MS !== undefined && {
+            sessionTimeoutMs: config.YIBAO_KAFKA_SESSION_TIMEOUT_MS,
+          }),
           stopAtEnd: o.stopAtEnd === true,
           alignment: alignWith(topology),
         });

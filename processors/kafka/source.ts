@@ -26,6 +26,11 @@ export type KafkaSourceOptions = {
   readonly topics: readonly string[];
   /** Re-read every partition from its first offset on start (state rebuilt from the log). */
   readonly fromStart?: boolean;
+  /**
+   * How long the group coordinator keeps a member that stopped heartbeating (default 30 s).
+   * Bounds how long a restart after a crash waits for its partitions (see `kafkaSource`).
+   */
+  readonly sessionTimeoutMs?: number;
   /** Records buffered between Kafka and the run loop before partitions are paused. */
   readonly maxQueued?: number;
   /** Stop when every assigned partition has been read to its end (tests, benchmarks). */
@@ -62,16 +67,36 @@ export function alignWith(
     mayDeliver(partition, raw) {
       const m = OCCURRED_AT.exec(raw.toString('utf8', 0, Math.min(raw.length, 4096)));
       const t = m ? Date.parse(m[1]!) : Number.NaN;
-      return Number.isNaN(t) || topology.warnings.store.mayDeliver(partition, t, maxSkewMs);
+      return Number.isNaN(t) || topology.mayDeliver(partition, t, maxSkewMs);
     },
   };
 }
 
+export const DEFAULT_SESSION_TIMEOUT_MS = 30_000;
+
+/**
+ * Restart after a crash. A monitor killed without leaving its group (SIGKILL, OOM, power) stays a
+ * member until the coordinator has heard no heartbeat for `sessionTimeoutMs`. The restarted monitor
+ * joins as a new member (kafkajs 2.2 has no static membership, KIP-345's group.instance.id, so it
+ * cannot take over the dead member's identity); the join starts a rebalance, and the coordinator
+ * answers no JoinGroup until every known member has rejoined or been dropped. Apache Kafka drops
+ * the dead one when its session expires; librdkafka's mock cluster holds the join for the group's
+ * session timeout − 1 s and its session timer drops the dead member after the same 30 s. So the
+ * new consumer sat at 0 records for the whole session timeout (30.0 s to its first record in
+ * test/integration/kafka-crash.test.ts with the default; its `fromStart` seeks, made on
+ * GROUP_JOIN, could not help: there was no assignment to seek yet). The cure is a session timeout
+ * sized to the restart the deployment can accept, configurable (YIBAO_KAFKA_SESSION_TIMEOUT_MS),
+ * with heartbeats at a third of it as Kafka recommends; a clean stop leaves the group at once
+ * (`close` → LeaveGroup) and waits for nothing.
+ */
 export function kafkaSource(o: KafkaSourceOptions): KafkaSource {
+  const sessionTimeout = o.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS;
   const consumer: Consumer = o.kafka.consumer({
     groupId: o.groupId,
     allowAutoTopicCreation: false,
     maxBytesPerPartition: 256 << 10,
+    sessionTimeout,
+    heartbeatInterval: Math.max(100, Math.floor(sessionTimeout / 3)),
   });
   const maxQueued = o.maxQueued ?? 10_000;
   const queue: KafkaRecord[] = [];
@@ -84,6 +109,9 @@ export function kafkaSource(o: KafkaSourceOptions): KafkaSource {
   const highWater = new Map<string, bigint>();
   const position = new Map<string, bigint>();
   let assigned: string[] = [];
+  // Partitions this process has already read from their first offset: a later rebalance hands
+  // them back at their committed offset instead of re-reading the whole log into live state.
+  const rebuilt = new Set<string>();
   let held = 0;
 
   const notify = () => {
@@ -104,7 +132,11 @@ export function kafkaSource(o: KafkaSourceOptions): KafkaSource {
       );
       if (!o.fromStart) return;
       for (const [topic, partitions] of Object.entries(payload.memberAssignment)) {
-        for (const partition of partitions) consumer.seek({ topic, partition, offset: '0' });
+        for (const partition of partitions) {
+          if (rebuilt.has(`${topic}/${partition}`)) continue;
+          rebuilt.add(`${topic}/${partition}`);
+          consumer.seek({ topic, partition, offset: '0' });
+        }
       }
     });
     await consumer.run({
