@@ -11,10 +11,11 @@ import type {
   SubjectKind,
   SupervisionEvent,
 } from '../../schemas/events.ts';
-import { type Branch, type ChainStatus, chainStatus } from '../chains.ts';
+import { type BranchUpdate, ChainBook } from '../chain-book.ts';
+import type { Branch, ChainStatus } from '../chains.ts';
 import { divisionOfCode, packForDivision } from './jurisdiction.ts';
 import type { CreditOutput, LevelChange, Standing } from './standing.ts';
-import { chinaDate, chinaYear, dayStart, toIso } from './time.ts';
+import { chinaDate, chinaYear, DAY_MS, dayStart, toIso } from './time.ts';
 import { TimerQueue } from './timers.ts';
 import type { Evaluation, Fact, InstitutionProfile, Pack, PackId, PractitionerProfile } from './types.ts';
 
@@ -41,14 +42,29 @@ export class CreditEngine {
   private readonly institutions = new Map<string, { profile: InstitutionProfile; occurredAt: number }>();
   private readonly practitioners = new Map<string, { profile: PractitionerProfile; occurredAt: number }>();
   private readonly children = new Map<string, Set<string>>();
-  private readonly chains = new Map<string, Map<string, Branch>>();
-  private readonly chainState = new Map<string, ChainStatus>();
+  /** The last branch state told per institution, and the brand it was told for. */
+  private readonly branchTold = new Map<string, { readonly ck: string; readonly branch: Branch }>();
+  /** Embedded chain book, or null when branch updates go to a separate chain stage. */
+  private readonly chainBook: ChainBook | null;
+  private forwarded: BranchUpdate[] = [];
   private readonly timers = new TimerQueue();
   private readonly expiredTold = new Set<string>();
   private clock = Number.NEGATIVE_INFINITY;
 
-  constructor(packs: readonly CompiledPack[]) {
+  /**
+   * `forwardBranches`: branch levels are handed out (`takeBranchUpdates`) for a chain stage keyed
+   * by `chain_id` instead of being folded into chain statuses here (ARCHITECTURE.md, stages).
+   */
+  constructor(packs: readonly CompiledPack[], options: { readonly forwardBranches?: boolean } = {}) {
     this.packs = new Map(packs.map((p) => [p.pack.id, p]));
+    this.chainBook = options.forwardBranches ? null : new ChainBook(this.packs);
+  }
+
+  /** Branch updates since the last call (only with `forwardBranches`), in the order they happened. */
+  takeBranchUpdates(): BranchUpdate[] {
+    const out = this.forwarded;
+    this.forwarded = [];
+    return out;
   }
 
   get now(): number {
@@ -110,7 +126,7 @@ export class CreditEngine {
   }
 
   chainStatuses(): ChainStatus[] {
-    return [...this.chainState.values()].sort((a, b) => (a.pack + a.chain_id < b.pack + b.chain_id ? -1 : 1));
+    return this.chainBook?.statuses() ?? [];
   }
 
   subjectCount(): number {
@@ -142,7 +158,7 @@ export class CreditEngine {
     }
     if (prev?.profile.chain_id && prev.profile.chain_id !== profile.chain_id) {
       const s = this.subjects.get(key('institution', e.fixmedins_code));
-      if (s?.packId) this.removeBranch(s.packId, prev.profile.chain_id, e.fixmedins_code, t, out);
+      if (s?.packId) this.tellBranch(s.packId, prev.profile.chain_id, e.fixmedins_code, null, t, out);
     }
     const s = this.subject('institution', e.fixmedins_code, e.admdvs);
     s.division = e.admdvs;
@@ -381,7 +397,9 @@ export class CreditEngine {
     out.push({
       kind: 'policy_expired',
       pack: pack.id,
-      at: toIso(at),
+      // The instant it lapsed (the day after its last day), not when this instance noticed: the
+      // same whichever subject or instance evaluates first.
+      at: toIso(dayStart(last.in_force_to) + DAY_MS),
       last_day: last.in_force_to,
       article: last.article,
     });
@@ -392,36 +410,34 @@ export class CreditEngine {
   private updateChain(s: Subject, pack: Pack, at: number, out: CreditOutput[]): void {
     const chainId = this.institutions.get(s.code)?.profile.chain_id;
     if (!chainId || !s.evaluation) return;
-    const ck = `${pack.id}|${chainId}`;
-    const branches = this.chains.get(ck) ?? new Map<string, Branch>();
-    this.chains.set(ck, branches);
-    const prev = branches.get(s.code);
     const now: Branch = { code: s.code, evaluated: s.evaluation.evaluated, level: s.evaluation.level };
-    if (prev && prev.evaluated === now.evaluated && prev.level === now.level && this.chainState.has(ck))
-      return;
-    branches.set(s.code, now);
-    this.recomputeChain(pack, chainId, at, out);
-  }
-
-  private removeBranch(packId: PackId, chainId: string, code: string, at: number, out: CreditOutput[]): void {
-    const compiled = this.packs.get(packId);
-    if (!compiled || !this.chains.get(`${packId}|${chainId}`)?.delete(code)) return;
-    this.recomputeChain(compiled.pack, chainId, at, out);
-  }
-
-  private recomputeChain(pack: Pack, chainId: string, at: number, out: CreditOutput[]): void {
-    const ck = `${pack.id}|${chainId}`;
-    const branches = [...(this.chains.get(ck)?.values() ?? [])];
-    const status = chainStatus(chainId, pack, branches);
-    const previous = this.chainState.get(ck);
-    this.chainState.set(ck, status);
-    const was = previous?.triggers ?? [];
+    const told = this.branchTold.get(s.code);
     if (
-      was.join() !== status.triggers.join() ||
-      (previous && previous.at_or_below_d !== status.at_or_below_d)
-    ) {
-      out.push({ kind: 'chain_change', at: toIso(at), status, previous: was });
+      told?.ck === `${pack.id}|${chainId}` &&
+      told.branch.evaluated === now.evaluated &&
+      told.branch.level === now.level
+    )
+      return;
+    this.tellBranch(pack.id, chainId, s.code, now, at, out);
+  }
+
+  private tellBranch(
+    pack: PackId,
+    chainId: string,
+    code: string,
+    branch: Branch | null,
+    at: number,
+    out: CreditOutput[],
+  ): void {
+    if (branch) this.branchTold.set(code, { ck: `${pack}|${chainId}`, branch });
+    else this.branchTold.delete(code);
+    const update: BranchUpdate = { pack, chain_id: chainId, code, at, branch };
+    if (!this.chainBook) {
+      this.forwarded.push(update);
+      return;
     }
+    const change = this.chainBook.apply(update);
+    if (change) out.push(change);
   }
 
   private standingOf(s: Subject): Standing {

@@ -42,6 +42,20 @@ export class TimerQueue {
     return undefined;
   }
 
+  /** The next live timer's instant, without popping it. */
+  peek(): number | undefined {
+    while (this.heap.length > 0) {
+      const top = this.heap[0]!;
+      if (this.live.get(top.key) === top.at) return top.at;
+      const last = this.heap.pop()!;
+      if (this.heap.length > 0) {
+        this.heap[0] = last;
+        this.down(0);
+      }
+    }
+    return undefined;
+  }
+
   get size(): number {
     return this.live.size;
   }
