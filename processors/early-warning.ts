@@ -10,12 +10,14 @@ import {
   type DecisionOptions,
 } from '../rules/early-warning/decisions.ts';
 import { RULES } from '../rules/early-warning/definitions.ts';
+import type { Outcome } from '../rules/early-warning/outcome.ts';
 import type { Thresholds } from '../rules/early-warning/thresholds.ts';
-import type { CreditOutput } from '../rules/engine/standing.ts';
+import type { ChainChange } from '../rules/engine/standing.ts';
 import { toIso } from '../rules/engine/time.ts';
 import type { MonitorEvent } from '../schemas/events.ts';
 import { stableId } from './ids.ts';
 import { IndicatorStore } from './indicators/store.ts';
+import type { PersonHandOver, ReadmissionSignal } from './indicators/visits.ts';
 import type { Alert, IndicatorSnapshotOutput } from './outputs.ts';
 
 export const SICHUAN_SEED = '000_6ffbee0125ee8f6d.txt';
@@ -24,6 +26,10 @@ export type EarlyWarningOptions = {
   readonly allowedLatenessMs: number;
   readonly thresholds: Thresholds;
   readonly decisions?: DecisionOptions;
+  /** Institution stage of a split topology: person-side work goes to the person stage. */
+  readonly persons?: PersonHandOver;
+  /** Person stage of a split topology: readmissions go back to the institution stage. */
+  readonly readmissions?: (signal: ReadmissionSignal) => void;
 };
 
 export function alertFromDecision(d: Decision): Alert {
@@ -57,6 +63,48 @@ export function alertFromDecision(d: Decision): Alert {
   };
 }
 
+/**
+ * Credit-side warnings (chain stage): a chain one more D branch away from a brand-wide trigger.
+ * `book` holds the chains' open warnings.
+ */
+export function chainProximityAlerts(
+  book: AlertBook,
+  thresholds: Thresholds,
+  changes: readonly ChainChange[],
+): Alert[] {
+  const alerts: Alert[] = [];
+  for (const o of changes) {
+    const s = o.status;
+    const th = thresholds('chain_threshold_proximity', s.pack, null);
+    for (const [rule, need] of Object.entries(s.branches_to_trigger).sort()) {
+      const d = book.decide({
+        rule: 'chain_threshold_proximity',
+        subject_kind: 'chain',
+        subject_code: s.chain_id,
+        division: null,
+        pack: s.pack,
+        at: Date.parse(o.at),
+        breached: need <= th.branches!,
+        resolve_below: 0.5,
+        value: need <= th.branches! ? 1 : 0,
+        threshold: 1,
+        window: RULES.chain_threshold_proximity.window,
+        indicator: RULES.chain_threshold_proximity.indicator,
+        detail: `${s.at_or_below_d}/${s.evaluated_branches} 家分店为D级及以下，再有 ${need} 家即触发 ${rule}`,
+        evidence: [],
+        occurrence: rule,
+      });
+      if (d) alerts.push(alertFromDecision(d));
+    }
+  }
+  return alerts;
+}
+
+/**
+ * Indicator windows and their alert decisions, for one stage instance: records go into the
+ * windows as they arrive; boundaries are evaluated once the watermark passes them; outcomes
+ * become alert decisions (and institution/practitioner outcomes indicator snapshots).
+ */
 export class EarlyWarningStage {
   readonly store: IndicatorStore;
   readonly book: AlertBook;
@@ -65,11 +113,14 @@ export class EarlyWarningStage {
     this.store = new IndicatorStore({
       allowedLatenessMs: options.allowedLatenessMs,
       thresholds: options.thresholds,
+      ...(options.persons && { persons: options.persons }),
+      ...(options.readmissions && { readmissions: options.readmissions }),
     });
     this.book = new AlertBook(options.decisions ?? DEFAULT_DECISIONS);
   }
 
-  apply(event: MonitorEvent): (Alert | IndicatorSnapshotOutput)[] {
+  /** One institution-stage record into the windows (no evaluation). */
+  apply(event: MonitorEvent): void {
     switch (event.type) {
       case 'institution':
         this.store.registerInstitution(event);
@@ -87,48 +138,17 @@ export class EarlyWarningStage {
         this.store.advanceEventTime(Date.parse(event.occurred_at));
         break;
     }
-    return this.evaluate(false);
   }
 
-  /** Credit-side warnings: a chain one more D branch away from a brand-wide trigger. */
-  fromCredit(outputs: readonly CreditOutput[]): Alert[] {
-    const alerts: Alert[] = [];
-    for (const o of outputs) {
-      if (o.kind !== 'chain_change') continue;
-      const s = o.status;
-      const th = this.options.thresholds('chain_threshold_proximity', s.pack, null);
-      for (const [rule, need] of Object.entries(s.branches_to_trigger).sort()) {
-        const d = this.book.decide({
-          rule: 'chain_threshold_proximity',
-          subject_kind: 'chain',
-          subject_code: s.chain_id,
-          division: null,
-          pack: s.pack,
-          at: Date.parse(o.at),
-          breached: need <= th.branches!,
-          resolve_below: 0.5,
-          value: need <= th.branches! ? 1 : 0,
-          threshold: 1,
-          window: RULES.chain_threshold_proximity.window,
-          indicator: RULES.chain_threshold_proximity.indicator,
-          detail: `${s.at_or_below_d}/${s.evaluated_branches} 家分店为D级及以下，再有 ${need} 家即触发 ${rule}`,
-          evidence: [],
-          occurrence: rule,
-        });
-        if (d) alerts.push(alertFromDecision(d));
-      }
-    }
-    return alerts;
+  /** Outcomes of every boundary up to the watermark (and `cap`), or of every pending one with `all`. */
+  outcomesDue(all: boolean, cap = Number.POSITIVE_INFINITY): Outcome[] {
+    return this.store.evaluateDue(all, cap);
   }
 
-  /** End of input: evaluates every pending boundary. */
-  finish(): (Alert | IndicatorSnapshotOutput)[] {
-    return this.evaluate(true);
-  }
-
-  private evaluate(all: boolean): (Alert | IndicatorSnapshotOutput)[] {
+  /** Outcomes → alert decisions, and indicator snapshots for institutions and practitioners. */
+  decide(outcomes: readonly Outcome[]): (Alert | IndicatorSnapshotOutput)[] {
     const out: (Alert | IndicatorSnapshotOutput)[] = [];
-    for (const o of this.store.evaluateDue(all)) {
+    for (const o of outcomes) {
       if (o.subject_kind === 'institution' || o.subject_kind === 'practitioner') {
         const inst = o.subject_kind === 'institution' ? o.subject_code : undefined;
         out.push({

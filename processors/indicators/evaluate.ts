@@ -18,7 +18,7 @@ const HYSTERESIS = 0.9;
 const round = (v: number, digits = 4) => Math.round(v * 10 ** digits) / 10 ** digits;
 
 function where(store: IndicatorStore, institution: string): { division: string; pack: string | null } {
-  const division = store.info.get(institution)?.admdvs ?? institution.slice(1, 7);
+  const division = store.divisionOf(institution);
   return { division, pack: packForDivision(division) };
 }
 

@@ -32,18 +32,22 @@ export class BoundaryScheduler {
     set.add(id);
   }
 
-  /** Boundaries due at or before the watermark, oldest first, each with its keys in sorted order. */
-  *due(watermark: number): Generator<{ at: number; keys: { g: Granularity; key: string }[] }> {
-    for (let d = this.queue.popDue(watermark); d; d = this.queue.popDue(watermark)) {
-      const set = this.byBoundary.get(d.at);
-      this.byBoundary.delete(d.at);
-      if (!set) continue;
-      const keys = [...set].sort().map((id) => {
-        const i = id.indexOf('|');
-        return { g: id.slice(0, i) as Granularity, key: id.slice(i + 1) };
-      });
-      yield { at: d.at, keys };
-    }
+  /** The next boundary at or before `limit`, if any (not taken). */
+  peek(limit: number): number | undefined {
+    const at = this.queue.peek();
+    return at !== undefined && at <= limit ? at : undefined;
+  }
+
+  /** Takes the boundary `at` (the one `peek` gave): its keys in sorted order. */
+  take(at: number): { g: Granularity; key: string }[] {
+    this.queue.popDue(at);
+    const set = this.byBoundary.get(at);
+    this.byBoundary.delete(at);
+    if (!set) return [];
+    return [...set].sort().map((id) => {
+      const i = id.indexOf('|');
+      return { g: id.slice(0, i) as Granularity, key: id.slice(i + 1) };
+    });
   }
 
   get pending(): number {

@@ -15,6 +15,7 @@ import type {
   SettlementReversalEvent,
 } from '../../schemas/events.ts';
 import { isInpatientMedType } from '../../schemas/events.ts';
+import { DeferredQueue } from './deferred.ts';
 import {
   evaluateInstitutionDaily,
   evaluateInstitutionHourly,
@@ -27,6 +28,7 @@ import { PersonState, type Stay } from './person.ts';
 import { FIVE_MIN_MS, PractitionerWindows } from './practitioner.ts';
 import { CHINA_OFFSET_MS, DAY_MS, HOUR_MS, isOffHours } from './ring.ts';
 import { BoundaryScheduler, type Granularity } from './scheduler.ts';
+import type { PersonHandOver, ReadmissionSignal, VisitRecord, VisitReversal } from './visits.ts';
 
 export type IndicatorOptions = {
   readonly allowedLatenessMs: number;
@@ -35,6 +37,10 @@ export type IndicatorOptions = {
   readonly reversalHorizonMs?: number;
   /** Keys idle this long (event time) are evicted. */
   readonly idleEvictionMs?: number;
+  /** Set in the institution stage of a split topology: person-side work is handed over, not done here. */
+  readonly persons?: PersonHandOver;
+  /** Set in the person stage of a split topology: readmissions go to the institution stage. */
+  readonly readmissions?: (signal: ReadmissionSignal) => void;
 };
 
 export type InstitutionInfo = {
@@ -78,10 +84,14 @@ export class IndicatorStore {
   readonly persons = new Map<string, PersonState>();
   readonly groups = new Map<string, PeerGroup>();
   readonly info = new Map<string, InstitutionInfo>();
+  /** Divisions of institutions seen only through visits (the person stage has no registry). */
+  private readonly visitDivisions = new Map<string, string>();
   private readonly contributions = new Map<string, Contribution>();
   private readonly contributionOrder: { t: number; setlId: string }[] = [];
   private contributionHead = 0;
   private readonly scheduler = new BoundaryScheduler(WIDTHS);
+  /** Reversals waiting for the watermark to pass their own time (see applyReversal). */
+  private readonly deferred = new DeferredQueue();
   private maxEventTime = Number.NEGATIVE_INFINITY;
   private lastEviction = Number.NEGATIVE_INFINITY;
   readonly counters: IndicatorCounters = {
@@ -168,6 +178,11 @@ export class IndicatorStore {
     return this.info.get(code)?.group ?? `unknown|0|${code.slice(1, 5)}`;
   }
 
+  /** An institution's division: the registry's, else the one its visits carried, else the code's. */
+  divisionOf(code: string): string {
+    return this.info.get(code)?.admdvs ?? this.visitDivisions.get(code) ?? code.slice(1, 7);
+  }
+
   // ── records ───────────────────────────────────────────────────────────────────────────
 
   /** False when the record is later than the allowed lateness (counted, not applied). */
@@ -220,7 +235,9 @@ export class IndicatorStore {
       this.scheduler.touch(e.practitioner_code, t, 'five_min');
     }
 
-    this.applyToPerson(e, t, inpatient);
+    const visit = this.visitOf(e, t, inpatient);
+    if (this.options.persons) this.options.persons.visit(visit);
+    else this.applyToPerson(visit);
     this.remember(e.setl_id, {
       t,
       eventId: e.event_id,
@@ -232,45 +249,68 @@ export class IndicatorStore {
       group: groupKey,
       ...(e.practitioner_code !== undefined && { practitioner: e.practitioner_code }),
     });
-    this.evictIdle(t);
     return true;
   }
 
-  private applyToPerson(e: SettlementEvent, t: number, inpatient: boolean): void {
-    const person = this.person(e.psn_no);
-    person.lastSeen = Math.max(person.lastSeen, t);
-    const pharmacy = e.fixmedins_code.startsWith('P') || e.med_type === '41';
-    (person.visits ??= []).push({
+  private visitOf(e: SettlementEvent, t: number, inpatient: boolean): VisitRecord {
+    const supplies = (e.items ?? [])
+      .filter((item) => item.days_supply !== undefined)
+      .map((item) => ({ item: item.hilist_code, days: item.days_supply! }));
+    return {
+      person: e.psn_no,
       eventId: e.event_id,
       setlId: e.setl_id,
       institution: e.fixmedins_code,
-      pharmacy,
+      division: this.divisionOf(e.fixmedins_code),
+      pharmacy: e.fixmedins_code.startsWith('P') || e.med_type === '41',
+      t,
+      ...(inpatient &&
+        e.endtime && {
+          stay: {
+            begin: Date.parse(e.begntime),
+            end: Date.parse(e.endtime),
+            icd3: (e.dise_codg ?? '').slice(0, 3).toUpperCase(),
+          },
+        }),
+      ...(supplies.length > 0 && { supplies }),
+    };
+  }
+
+  /** The person stage's input: a visit handed over by the institution stage (lateness applies here). */
+  applyVisit(v: VisitRecord): boolean {
+    if (!this.admit(v.t)) return false;
+    if (this.divisionOf(v.institution) !== v.division) this.visitDivisions.set(v.institution, v.division);
+    this.applyToPerson(v);
+    return true;
+  }
+
+  private applyToPerson(v: VisitRecord): void {
+    const t = v.t;
+    const person = this.person(v.person);
+    person.lastSeen = Math.max(person.lastSeen, t);
+    (person.visits ??= []).push({
+      eventId: v.eventId,
+      setlId: v.setlId,
+      institution: v.institution,
+      pharmacy: v.pharmacy,
       t,
     });
-    for (const item of e.items ?? []) {
-      if (item.days_supply !== undefined)
-        (person.supplies ??= []).push({
-          eventId: e.event_id,
-          setlId: e.setl_id,
-          item: item.hilist_code,
-          days: item.days_supply,
-          t,
-        });
-    }
-    if (inpatient && e.endtime) {
+    for (const s of v.supplies ?? [])
+      (person.supplies ??= []).push({ eventId: v.eventId, setlId: v.setlId, item: s.item, days: s.days, t });
+    if (v.stay) {
       const stay: Stay & { readmission?: boolean } = {
-        eventId: e.event_id,
-        setlId: e.setl_id,
-        institution: e.fixmedins_code,
-        icd3: (e.dise_codg ?? '').slice(0, 3).toUpperCase(),
-        begin: Date.parse(e.begntime),
-        end: Date.parse(e.endtime),
+        eventId: v.eventId,
+        setlId: v.setlId,
+        institution: v.institution,
+        icd3: v.stay.icd3,
+        begin: v.stay.begin,
+        end: v.stay.end,
         t,
       };
-      this.linkStay(e.psn_no, person, stay);
+      this.linkStay(v.person, person, stay);
     }
     person.prune(t - 2 * DAY_MS, t - 45 * DAY_MS);
-    this.scheduler.touch(e.psn_no, t, 'hour');
+    this.scheduler.touch(v.person, t, 'hour');
   }
 
   /**
@@ -280,7 +320,7 @@ export class IndicatorStore {
    */
   private linkStay(psn: string, person: PersonState, stay: Stay & { readmission?: boolean }): void {
     const stays = (person.stays ??= []) as (Stay & { readmission?: boolean; overlapSignals?: string[] })[];
-    const division = this.info.get(stay.institution)?.admdvs ?? stay.institution.slice(1, 7);
+    const division = this.divisionOf(stay.institution);
     const pack = packForDivision(division);
     const gap = (this.options.thresholds('split_admission', pack, division).gap_days ?? 15) * DAY_MS;
     const isReadmission = (later: Stay, earlier: Stay) =>
@@ -292,12 +332,13 @@ export class IndicatorStore {
     const mark = (s: Stay & { readmission?: boolean }, prev: Stay) => {
       if (s.readmission) return;
       s.readmission = true;
-      const inst = this.institution(s.institution);
-      inst.daily.add(s.t, D.readmissions, 1);
-      const ev = (inst.readmissionEvidence ??= new Evidence(10));
-      ev.add(s.t, s.eventId);
-      ev.add(prev.t, prev.eventId);
-      this.scheduler.touch(s.institution, s.t, 'day');
+      this.tellReadmission({
+        institution: s.institution,
+        t: s.t,
+        eventId: s.eventId,
+        delta: 1,
+        previous: { t: prev.t, eventId: prev.eventId },
+      });
     };
     for (const other of stays) {
       if (isReadmission(stay, other)) mark(stay, other);
@@ -313,15 +354,31 @@ export class IndicatorStore {
     stays.push(stay);
   }
 
+  /**
+   * A reversal is admitted (or counted late) on arrival and takes effect once the watermark passes
+   * its own time: boundaries before it still count the settlement, later ones do not, whatever
+   * the arrival order within the lateness — a reversal may even arrive before its settlement.
+   */
   applyReversal(e: SettlementReversalEvent): boolean {
     const t = Date.parse(e.occurred_at);
     if (!this.admit(t)) return false;
-    const c = this.contributions.get(e.setl_id);
+    const visitReversal: VisitReversal = { person: e.psn_no, setlId: e.setl_id, t };
+    if (this.options.persons) this.options.persons.reversal(visitReversal);
+    else this.deferred.push(t, e.setl_id, () => this.reverseVisit(visitReversal));
+    this.deferred.push(t, e.setl_id, () => this.reverseSettlement(e.setl_id, t));
+    return true;
+  }
+
+  private reverseSettlement(setlId: string, t: number): void {
+    const found = this.contributions.get(setlId);
+    // Beyond the horizon counts as unmatched even if not yet swept, so the answer does not depend
+    // on which later settlements this instance happened to see.
+    const c = found && found.t >= t - (this.options.reversalHorizonMs ?? 3 * DAY_MS) ? found : undefined;
     if (!c) {
       this.counters.reversals_unmatched++;
-      return false;
+      return;
     }
-    this.contributions.delete(e.setl_id);
+    this.contributions.delete(setlId);
     this.counters.reversals_applied++;
     const inst = this.institution(c.institution);
     inst.daily.add(c.t, D.count, -1);
@@ -338,18 +395,6 @@ export class IndicatorStore {
       inst.offHoursEvidence?.remove(c.eventId);
     }
     if (c.inpatient) inst.daily.add(c.t, D.admissions, -1);
-    const person = this.persons.get(c.person);
-    if (person?.stays) {
-      const stay = person.stays.find((s) => s.setlId === e.setl_id) as
-        | (Stay & { readmission?: boolean })
-        | undefined;
-      if (stay?.readmission) {
-        inst.daily.add(stay.t, D.readmissions, -1);
-        inst.readmissionEvidence?.remove(stay.eventId);
-      }
-    }
-    person?.removeSettlement(e.setl_id);
-    if (person) person.overlaps = person.overlaps?.filter((s) => !s.includes(c.eventId));
     if (c.practitioner) {
       const p = this.practitioners.get(c.practitioner);
       p?.ring.add(c.t, 0, -1);
@@ -358,8 +403,49 @@ export class IndicatorStore {
     }
     this.scheduler.touch(c.institution, t, 'hour');
     this.scheduler.touch(c.institution, t, 'day');
-    this.scheduler.touch(c.person, t, 'hour');
+  }
+
+  /** The person stage's input: a reversal handed over by the institution stage (deferred the same way). */
+  applyVisitReversal(r: VisitReversal): boolean {
+    if (!this.admit(r.t)) return false;
+    this.deferred.push(r.t, r.setlId, () => this.reverseVisit(r));
     return true;
+  }
+
+  private reverseVisit(r: VisitReversal): void {
+    const person = this.persons.get(r.person);
+    if (!person) return;
+    const stay = person.stays?.find((s) => s.setlId === r.setlId) as
+      | (Stay & { readmission?: boolean })
+      | undefined;
+    const eventId =
+      stay?.eventId ??
+      person.visits?.find((v) => v.setlId === r.setlId)?.eventId ??
+      person.supplies?.find((v) => v.setlId === r.setlId)?.eventId;
+    if (stay?.readmission)
+      this.tellReadmission({ institution: stay.institution, t: stay.t, eventId: stay.eventId, delta: -1 });
+    person.removeSettlement(r.setlId);
+    if (eventId !== undefined) person.overlaps = person.overlaps?.filter((s) => !s.includes(eventId));
+    this.scheduler.touch(r.person, r.t, 'hour');
+  }
+
+  private tellReadmission(signal: ReadmissionSignal): void {
+    if (this.options.readmissions) this.options.readmissions(signal);
+    else this.applyReadmission(signal);
+  }
+
+  /** The institution stage's input from the person stage: a readmission counted in (or out). */
+  applyReadmission(r: ReadmissionSignal): void {
+    const inst = this.institution(r.institution);
+    inst.daily.add(r.t, D.readmissions, r.delta);
+    if (r.delta < 0) {
+      inst.readmissionEvidence?.remove(r.eventId);
+      return;
+    }
+    const ev = (inst.readmissionEvidence ??= new Evidence(10));
+    ev.add(r.t, r.eventId);
+    if (r.previous) ev.add(r.previous.t, r.previous.eventId);
+    this.scheduler.touch(r.institution, r.t, 'day');
   }
 
   applyAudit(e: ClaimAuditEvent): boolean {
@@ -372,6 +458,16 @@ export class IndicatorStore {
     return true;
   }
 
+  /**
+   * Another instance admitted a record of `partition` at `t` (a progress message of the split
+   * topology): event time moves on here exactly as if this store had seen the record.
+   */
+  observe(partition: string | undefined, t: number): void {
+    if (t > this.maxEventTime) this.maxEventTime = t;
+    if (partition !== undefined && t > (this.partitionMax.get(partition) ?? Number.NEGATIVE_INFINITY))
+      this.partitionMax.set(partition, t);
+  }
+
   /** Moves event time on with no record (end of input, or an idle source's heartbeat). */
   advanceEventTime(t: number): void {
     if (t > this.maxEventTime) this.maxEventTime = t;
@@ -380,11 +476,20 @@ export class IndicatorStore {
   // ── evaluation ────────────────────────────────────────────────────────────────────────
 
   /** Evaluates every boundary the watermark has passed (or every pending one with `all`). */
-  evaluateDue(all = false): Outcome[] {
+  evaluateDue(all = false, cap = Number.POSITIVE_INFINITY): Outcome[] {
     const out: Outcome[] = [];
-    const limit = all ? Number.POSITIVE_INFINITY : this.watermark;
-    for (const { at, keys } of this.scheduler.due(limit)) {
-      for (const { g, key } of keys) {
+    const limit = all ? Number.POSITIVE_INFINITY : Math.min(this.watermark, cap);
+    // Boundaries and deferred reversals in time order; a boundary at a reversal's own instant
+    // comes first (it counts records before it).
+    for (;;) {
+      const at = this.scheduler.peek(limit);
+      const next = this.deferred.peek();
+      if (next !== undefined && next < limit && (at === undefined || next < at)) {
+        this.deferred.take()();
+        continue;
+      }
+      if (at === undefined) break;
+      for (const { g, key } of this.scheduler.take(at)) {
         if (g === 'five_min') {
           const p = this.practitioners.get(key);
           if (p) out.push(...evaluatePractitioner(this, key, p, at));
@@ -399,6 +504,9 @@ export class IndicatorStore {
         }
       }
     }
+    // After the evaluation, so a key is never evicted with a boundary the watermark passed; driven
+    // by the newest event time, which every instance of a split topology shares.
+    this.evictIdle(this.maxEventTime);
     return out;
   }
 

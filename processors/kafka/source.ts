@@ -67,7 +67,7 @@ export function alignWith(
     mayDeliver(partition, raw) {
       const m = OCCURRED_AT.exec(raw.toString('utf8', 0, Math.min(raw.length, 4096)));
       const t = m ? Date.parse(m[1]!) : Number.NaN;
-      return Number.isNaN(t) || topology.warnings.store.mayDeliver(partition, t, maxSkewMs);
+      return Number.isNaN(t) || topology.mayDeliver(partition, t, maxSkewMs);
     },
   };
 }

@@ -64,7 +64,7 @@ async function seed(): Promise<void> {
       m('records', topology.counters.records_read),
       m('throughput', Math.round((lines * 1000) / Math.max(1, performance.now() - started))),
       m('deadLetters', topology.counters.rejected),
-      m('late', topology.warnings.store.counters.late),
+      m('late', topology.state().late),
       m('alertsRaised', alertsRaised),
     ];
   };

@@ -1,0 +1,90 @@
+/**
+ * Records from several upstream instances, released in event-time order once every upstream has
+ * promised nothing earlier will come (its watermark): the merge step of a keyed exchange (Flink's
+ * watermark alignment across input channels). Ties break on a caller's key, then arrival, so the
+ * release order does not depend on how the upstream work was spread over instances. Pure.
+ */
+type Entry<T> = { readonly at: number; readonly tie: string; readonly seq: number; readonly item: T };
+
+function before<T>(a: Entry<T>, b: Entry<T>): boolean {
+  return a.at < b.at || (a.at === b.at && (a.tie < b.tie || (a.tie === b.tie && a.seq < b.seq)));
+}
+
+export class OrderedInbox<T> {
+  private readonly heap: Entry<T>[] = [];
+  private readonly upstreams = new Map<string, number>();
+  private seq = 0;
+  /** Everything before this instant has been released; later arrivals before it are late. */
+  private releasedBefore = Number.NEGATIVE_INFINITY;
+
+  /** Upstream instances this inbox waits for (each holds the release back until it reports). */
+  constructor(upstreams: readonly string[]) {
+    for (const u of upstreams) this.upstreams.set(u, Number.NEGATIVE_INFINITY);
+  }
+
+  /** False when the record is earlier than what was already released (the caller applies it late). */
+  push(at: number, tie: string, item: T): boolean {
+    if (at < this.releasedBefore) return false;
+    this.heap.push({ at, tie, seq: this.seq++, item });
+    this.up(this.heap.length - 1);
+    return true;
+  }
+
+  /** An upstream's promise: it will send nothing earlier than `t`. Never moves back. */
+  advance(upstream: string, t: number): void {
+    if (t > (this.upstreams.get(upstream) ?? Number.NEGATIVE_INFINITY)) this.upstreams.set(upstream, t);
+  }
+
+  get watermark(): number {
+    let min = Number.POSITIVE_INFINITY;
+    for (const t of this.upstreams.values()) if (t < min) min = t;
+    return min;
+  }
+
+  /** The records every upstream has passed, oldest first. */
+  release(limit = this.watermark): T[] {
+    const out: T[] = [];
+    while (this.heap.length > 0 && this.heap[0]!.at < limit) out.push(this.pop().item);
+    if (limit > this.releasedBefore) this.releasedBefore = limit;
+    return out;
+  }
+
+  get size(): number {
+    return this.heap.length;
+  }
+
+  private pop(): Entry<T> {
+    const h = this.heap;
+    const top = h[0]!;
+    const last = h.pop()!;
+    if (h.length > 0) {
+      h[0] = last;
+      this.down(0);
+    }
+    return top;
+  }
+
+  private up(i: number): void {
+    const h = this.heap;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!before(h[i]!, h[p]!)) break;
+      [h[i], h[p]] = [h[p]!, h[i]!];
+      i = p;
+    }
+  }
+
+  private down(i: number): void {
+    const h = this.heap;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < h.length && before(h[l]!, h[m]!)) m = l;
+      if (r < h.length && before(h[r]!, h[m]!)) m = r;
+      if (m === i) return;
+      [h[i], h[m]] = [h[m]!, h[i]!];
+      i = m;
+    }
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * The person stage (ARCHITECTURE.md "Keys and stages", key: pseudonymised psn_no): the
+ * cross-institution patterns — readmission after a short gap, overlapping stays, many
+ * institutions in a day, cumulative days of supply, repeated pharmacy purchases. Findings about
+ * insured persons are decided here; readmissions and findings about institutions go back keyed
+ * by institution, followed by how far this instance has evaluated. Pure apart from the hand-over.
+ */
+import type { Thresholds } from '../../rules/early-warning/thresholds.ts';
+import { EarlyWarningStage } from '../early-warning.ts';
+import type { TopologyOutput } from '../outputs.ts';
+import { stageOutputs } from './compose.ts';
+import { institutionKey } from './keys.ts';
+import type { HandOver, StageMessage } from './messages.ts';
+
+export type PersonStageOptions = {
+  readonly id: string;
+  readonly thresholds: Thresholds;
+  readonly allowedLatenessMs: number;
+  readonly handOver: HandOver;
+};
+
+export class PersonStage {
+  readonly warnings: EarlyWarningStage;
+  private evaluatedThrough = Number.NEGATIVE_INFINITY;
+
+  constructor(private readonly options: PersonStageOptions) {
+    const { handOver } = options;
+    this.warnings = new EarlyWarningStage({
+      allowedLatenessMs: options.allowedLatenessMs,
+      thresholds: options.thresholds,
+      readmissions: (signal) =>
+        handOver.send('institution', institutionKey(signal.institution), { kind: 'readmission', signal }),
+    });
+  }
+
+  receive(m: StageMessage): TopologyOutput[] {
+    const store = this.warnings.store;
+    switch (m.kind) {
+      case 'visit':
+        store.fromPartition(m.partition);
+        store.applyVisit(m.visit);
+        break;
+      case 'visit_reversal':
+        store.fromPartition(m.partition);
+        store.applyVisitReversal(m.reversal);
+        break;
+      case 'time':
+        store.observe(m.partition, m.t);
+        break;
+      case 'partition':
+        if (m.state === 'expected') store.expectPartition(m.partition);
+        else store.partitionIdle(m.partition);
+        break;
+      default:
+        throw new Error(`person stage: message kind "${m.kind}" is not for this stage`);
+    }
+    return this.evaluate(false);
+  }
+
+  /** End of input: every pending boundary. */
+  finish(): TopologyOutput[] {
+    return this.evaluate(true);
+  }
+
+  private evaluate(all: boolean): TopologyOutput[] {
+    const through = all ? Number.POSITIVE_INFINITY : this.warnings.store.watermark;
+    const outcomes = this.warnings.outcomesDue(all);
+    const own = [];
+    for (const o of outcomes) {
+      if (o.subject_kind === 'institution')
+        this.options.handOver.send('institution', institutionKey(o.subject_code), {
+          kind: 'outcome',
+          outcome: o,
+        });
+      else own.push(o);
+    }
+    if (through > this.evaluatedThrough) {
+      this.evaluatedThrough = through;
+      this.options.handOver.broadcast('institution', { kind: 'evaluated', from: this.options.id, through });
+    }
+    return stageOutputs([], this.warnings.decide(own));
+  }
+}
