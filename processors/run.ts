@@ -56,6 +56,13 @@ export type RunStatus = {
   readonly store: string;
   readonly alerts_file: string;
   readonly sink: unknown;
+  /** The alert bus when one is configured: publishes awaiting their ack, and totals so far. */
+  readonly alert_bus: {
+    readonly in_flight: number;
+    readonly published: number;
+    readonly duplicates: number;
+    readonly retries: number;
+  } | null;
 };
 
 const SNAPSHOT_EVERY_MS = 10_000;
@@ -100,15 +107,16 @@ export async function runMonitor(options: RunOptions): Promise<RunStatus> {
     lag: source.lag ? source.lag() : null,
     rejected: topology.counters.rejected,
     duplicates: topology.counters.duplicates,
-    late: topology.state().late,
+    late: topology.warnings.store.counters.late,
     level_changes: levelChanges,
     alerts_raised: alertsRaised,
-    open_alerts: topology.state().open_alerts,
+    open_alerts: topology.warnings.book.openBySeverity(),
     inspections,
     event_time: eventTime,
     store: store.location,
     alerts_file: alertsFile,
     sink: sink.stats(),
+    alert_bus: bus ? { in_flight: bus.publisher.inFlight, ...bus.publisher.totals } : null,
   });
 
   const server = await startStatus(
@@ -163,7 +171,7 @@ export async function runMonitor(options: RunOptions): Promise<RunStatus> {
       ...pipelineMetrics(status(), at),
     ];
     await sink.write(records);
-    const size = topology.state().size;
+    const size = topology.warnings.store.stateSize();
     for (const [kind, n] of Object.entries(size)) metrics.stateKeys.set({ kind }, n);
   };
 
@@ -197,7 +205,7 @@ export async function runMonitor(options: RunOptions): Promise<RunStatus> {
     for (const [p, seen] of partitionSeen) {
       if (now - seen > (options.idlePartitionMs ?? IDLE_PARTITION_MS)) {
         partitionSeen.delete(p);
-        topology.partitionIdle(p);
+        topology.warnings.store.partitionIdle(p);
       }
     }
   }, 1_000);
@@ -215,7 +223,7 @@ export async function runMonitor(options: RunOptions): Promise<RunStatus> {
         for (const p of source.partitions?.() ?? []) {
           if (partitionSeen.has(p)) continue;
           partitionSeen.set(p, now);
-          topology.expectPartition(p);
+          topology.warnings.store.expectPartition(p);
         }
         partitionSeen.set(r.partition, now);
       }
