@@ -107,10 +107,10 @@ export async function runMonitor(options: RunOptions): Promise<RunStatus> {
     lag: source.lag ? source.lag() : null,
     rejected: topology.counters.rejected,
     duplicates: topology.counters.duplicates,
-    late: topology.warnings.store.counters.late,
+    late: topology.state().late,
     level_changes: levelChanges,
     alerts_raised: alertsRaised,
-    open_alerts: topology.warnings.book.openBySeverity(),
+    open_alerts: topology.state().open_alerts,
     inspections,
     event_time: eventTime,
     store: store.location,
@@ -171,7 +171,7 @@ export async function runMonitor(options: RunOptions): Promise<RunStatus> {
       ...pipelineMetrics(status(), at),
     ];
     await sink.write(records);
-    const size = topology.warnings.store.stateSize();
+    const size = topology.state().size;
     for (const [kind, n] of Object.entries(size)) metrics.stateKeys.set({ kind }, n);
   };
 
@@ -205,7 +205,7 @@ export async function runMonitor(options: RunOptions): Promise<RunStatus> {
     for (const [p, seen] of partitionSeen) {
       if (now - seen > (options.idlePartitionMs ?? IDLE_PARTITION_MS)) {
         partitionSeen.delete(p);
-        topology.warnings.store.partitionIdle(p);
+        topology.partitionIdle(p);
       }
     }
   }, 1_000);
@@ -223,7 +223,7 @@ export async function runMonitor(options: RunOptions): Promise<RunStatus> {
         for (const p of source.partitions?.() ?? []) {
           if (partitionSeen.has(p)) continue;
           partitionSeen.set(p, now);
-          topology.warnings.store.expectPartition(p);
+          topology.expectPartition(p);
         }
         partitionSeen.set(r.partition, now);
       }
