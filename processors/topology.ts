@@ -12,15 +12,10 @@ import type { ChainStatus } from '../rules/chains.ts';
 import { compileThresholds, type Thresholds } from '../rules/early-warning/thresholds.ts';
 import type { CompiledPack } from '../rules/engine/engine.ts';
 import type { Standing } from '../rules/engine/standing.ts';
-import { decodeWith } from '../schemas/decode.ts';
-import { createPseudonymiser, redactRaw } from '../schemas/pseudonymise.ts';
 import type { TopologyOutput } from './outputs.ts';
-import { ChainStage } from './stages/chain-stage.ts';
 import { InMemoryHandOver, type Instances } from './stages/in-memory.ts';
-import { InstitutionStage } from './stages/institution-stage.ts';
-import { institutionStageKey } from './stages/keys.ts';
-import type { StageMessage, StageName } from './stages/messages.ts';
-import { PersonStage } from './stages/person-stage.ts';
+import { createStageInstance, type StageInstance, type StageKind } from './stages/instance.ts';
+import type { StageName } from './stages/messages.ts';
 
 export type TopologyOptions = {
   readonly pseudonymKey: string;
@@ -58,6 +53,8 @@ export type Origin = {
 export type TopologyState = {
   readonly late: number;
   readonly credit_late: number;
+  /** Records that waited for a lagging source partition (alignment). */
+  readonly held: number;
   readonly reversals_unmatched: number;
   readonly open_alerts: Record<string, number>;
   readonly size: Record<string, number>;
@@ -80,28 +77,35 @@ export type Topology = {
 };
 
 export function createTopology(options: TopologyOptions): Topology {
-  const pseudonymise = createPseudonymiser(options.pseudonymKey);
   const instances: Instances = { institution: 1, person: 1, chain: 1, ...options.instances };
   const allowedLatenessMs = options.allowedLatenessMs ?? DEFAULT_ALLOWED_LATENESS_MS;
   const thresholds = options.thresholds ?? compileThresholds();
   const handOver = new InMemoryHandOver(instances);
-  const ids = (stage: StageName) => Array.from({ length: instances[stage] }, (_, i) => `${stage}/${i}`);
-  const institutions = ids('institution').map(
-    (id) =>
-      new InstitutionStage({
-        id,
-        packs: options.packs,
-        thresholds,
-        allowedLatenessMs,
-        dedupHorizonDays: options.dedupHorizonDays ?? 400,
-        personInstances: ids('person'),
-        handOver,
-      }),
-  );
-  const persons = ids('person').map((id) => new PersonStage({ id, thresholds, allowedLatenessMs, handOver }));
-  const chainStages = ids('chain').map(
-    () => new ChainStage({ packs: options.packs, thresholds, institutionInstances: ids('institution') }),
-  );
+  const make = (stage: StageKind, i: number) =>
+    createStageInstance({
+      stage,
+      pseudonymKey: options.pseudonymKey,
+      packs: options.packs,
+      thresholds,
+      allowedLatenessMs,
+      ...(options.dedupHorizonDays !== undefined && { dedupHorizonDays: options.dedupHorizonDays }),
+      ...(options.asOf !== undefined && { asOf: options.asOf }),
+      handOver,
+      assigned: [String(i)],
+      sourcePartitions: [],
+      partitions: instances,
+      embedded: true,
+    });
+  const ingest = make('ingest', 0).ingest!;
+  const spread = (stage: StageName) => Array.from({ length: instances[stage] }, (_, i) => make(stage, i));
+  const stages: Record<StageName, StageInstance[]> = {
+    institution: spread('institution'),
+    person: spread('person'),
+    chain: spread('chain'),
+  };
+  const institutions = stages.institution.map((s) => s.institution!);
+  const persons = stages.person.map((s) => s.person!);
+  const chainStages = stages.chain.map((s) => s.chain!);
   const counters: TopologyCounters = {
     records_read: 0,
     accepted: 0,
@@ -116,13 +120,7 @@ export function createTopology(options: TopologyOptions): Topology {
   function run(first: TopologyOutput[]): TopologyOutput[] {
     const out = first;
     handOver.drain((stage, i, m) => {
-      const got =
-        stage === 'institution'
-          ? institutions[i]!.receive(m)
-          : stage === 'person'
-            ? persons[i]!.receive(m)
-            : chainStages[i]!.receive(m);
-      for (const o of got) out.push(o);
+      for (const o of stages[stage][i]!.receive(m, String(i))) out.push(o);
     });
     return out.filter(
       (o) => o.kind !== 'policy_expired' || (!expiryTold.has(o.pack) && expiryTold.add(o.pack)),
@@ -130,6 +128,7 @@ export function createTopology(options: TopologyOptions): Topology {
   }
 
   function sumCounters(): void {
+    Object.assign(counters, ingest.counters);
     counters.accepted = 0;
     counters.duplicates = 0;
     counters.by_type = {};
@@ -142,40 +141,13 @@ export function createTopology(options: TopologyOptions): Topology {
   }
 
   /** Delivered with the next record (or at the end), whose outputs carry what it changes. */
-  const toEveryInstance = (m: StageMessage) => {
-    handOver.broadcast('institution', m);
-    handOver.broadcast('person', m);
-  };
+  const partitionState = (partition: string, state: 'expected' | 'idle') =>
+    handOver.broadcast('institution', { kind: 'partition', partition, state });
 
   return {
     counters,
     process(raw, origin = {}) {
-      counters.records_read++;
-      const r = decodeWith(raw, pseudonymise);
-      if (!r.ok) {
-        counters.rejected++;
-        const text = typeof raw === 'string' ? raw : raw.toString('utf8');
-        return [
-          {
-            kind: 'rejected',
-            ...(origin.line !== undefined && { line: origin.line }),
-            raw: redactRaw(text, pseudonymise),
-            error: r.error.message,
-            path: r.error.path,
-            ...(origin.source !== undefined && { origin: origin.source }),
-          },
-        ];
-      }
-      if (options.asOf !== undefined && Date.parse(r.event.occurred_at) > options.asOf) {
-        counters.after_as_of++;
-        return [];
-      }
-      handOver.send('institution', institutionStageKey(r.event), {
-        kind: 'event',
-        event: r.event,
-        partition: origin.partition ?? '',
-      });
-      const out = run([]);
+      const out = run(ingest.process(raw, origin));
       sumCounters();
       return out;
     },
@@ -196,10 +168,10 @@ export function createTopology(options: TopologyOptions): Topology {
       chainStages
         .flatMap((s) => s.statuses())
         .sort((a, b) => (a.pack + a.chain_id < b.pack + b.chain_id ? -1 : 1)),
-    expectPartition: (partition) => toEveryInstance({ kind: 'partition', partition, state: 'expected' }),
-    partitionIdle: (partition) => toEveryInstance({ kind: 'partition', partition, state: 'idle' }),
+    expectPartition: (partition) => partitionState(partition, 'expected'),
+    partitionIdle: (partition) => partitionState(partition, 'idle'),
     mayDeliver: (partition, t, maxSkewMs) =>
-      institutions[0]!.warnings.store.mayDeliver(partition, t, maxSkewMs),
+      institutions[0]!.warnings.store.mayDeliver(`0|${partition}`, t, maxSkewMs),
     state() {
       const stores = [...institutions, ...persons].map((s) => s.warnings.store);
       const open: Record<string, number> = {};
@@ -212,6 +184,7 @@ export function createTopology(options: TopologyOptions): Topology {
       return {
         late: stores.reduce((n, st) => n + st.counters.late, 0),
         credit_late: institutions.reduce((n, s) => n + s.counters.credit_late, 0),
+        held: institutions.reduce((n, s) => n + s.counters.held, 0),
         reversals_unmatched: stores.reduce((n, st) => n + st.counters.reversals_unmatched, 0),
         open_alerts: open,
         size,

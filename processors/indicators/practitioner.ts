@@ -6,7 +6,8 @@ import { BucketRing } from './ring.ts';
 export const FIVE_MIN_MS = 300_000;
 
 export class PractitionerWindows {
-  readonly ring = new BucketRing(FIVE_MIN_MS, 16, 1);
+  // 20 buckets: the hour, 15 minutes of alignment (InstitutionStage.alignMs), lateness, the bucket in progress.
+  readonly ring = new BucketRing(FIVE_MIN_MS, 20, 1);
   readonly recent = new Evidence(10);
   institution = '';
   lastSeen = Number.NEGATIVE_INFINITY;

@@ -90,6 +90,8 @@ export class IndicatorStore {
   private readonly contributionOrder: { t: number; setlId: string }[] = [];
   private contributionHead = 0;
   private readonly scheduler = new BoundaryScheduler(WIDTHS);
+  /** Readmission signals applied (id → event time), for at-least-once hand-overs; swept daily. */
+  private readonly readmissionsSeen = new Map<string, number>();
   /** Reversals waiting for the watermark to pass their own time (see applyReversal). */
   private readonly deferred = new DeferredQueue();
   private maxEventTime = Number.NEGATIVE_INFINITY;
@@ -186,8 +188,23 @@ export class IndicatorStore {
   // ── records ───────────────────────────────────────────────────────────────────────────
 
   /** False when the record is later than the allowed lateness (counted, not applied). */
+  /**
+   * Applies records a caller held back for alignment (so admitted on arrival): the watermark may
+   * have passed them since, but the boundaries it passed are evaluated only after they are in.
+   */
+  admitted<T>(apply: () => T): T {
+    this.lateExempt = true;
+    try {
+      return apply();
+    } finally {
+      this.lateExempt = false;
+    }
+  }
+
+  private lateExempt = false;
+
   private admit(t: number): boolean {
-    if (t < this.watermark) {
+    if (t < this.watermark && !this.lateExempt) {
       this.counters.late++;
       return false;
     }
@@ -278,6 +295,8 @@ export class IndicatorStore {
 
   /** The person stage's input: a visit handed over by the institution stage (lateness applies here). */
   applyVisit(v: VisitRecord): boolean {
+    // A hand-over resent after a crash (at-least-once between stages) changes nothing.
+    if (this.persons.get(v.person)?.visits?.some((x) => x.eventId === v.eventId)) return false;
     if (!this.admit(v.t)) return false;
     if (this.divisionOf(v.institution) !== v.division) this.visitDivisions.set(v.institution, v.division);
     this.applyToPerson(v);
@@ -395,7 +414,8 @@ export class IndicatorStore {
       inst.offHoursEvidence?.remove(c.eventId);
     }
     if (c.inpatient) inst.daily.add(c.t, D.admissions, -1);
-    if (c.practitioner) {
+    // Only a settlement still inside the practitioner's one-hour window changes what it shows.
+    if (c.practitioner && c.t >= t - HOUR_MS) {
       const p = this.practitioners.get(c.practitioner);
       p?.ring.add(c.t, 0, -1);
       p?.recent.remove(c.eventId);
@@ -436,6 +456,10 @@ export class IndicatorStore {
 
   /** The institution stage's input from the person stage: a readmission counted in (or out). */
   applyReadmission(r: ReadmissionSignal): void {
+    // A signal resent after a crash (at-least-once between stages) counts once.
+    const id = `${r.eventId}|${r.delta}`;
+    if (this.readmissionsSeen.has(id)) return;
+    this.readmissionsSeen.set(id, r.t);
     const inst = this.institution(r.institution);
     inst.daily.add(r.t, D.readmissions, r.delta);
     if (r.delta < 0) {
@@ -505,8 +529,9 @@ export class IndicatorStore {
       }
     }
     // After the evaluation, so a key is never evicted with a boundary the watermark passed; driven
-    // by the newest event time, which every instance of a split topology shares.
-    this.evictIdle(this.maxEventTime);
+    // by how far evaluation has come (records held for alignment may still go in behind the
+    // watermark), which every instance of a split topology shares.
+    if (Number.isFinite(limit)) this.evictIdle(limit);
     return out;
   }
 
@@ -564,14 +589,16 @@ export class IndicatorStore {
     const daily = Math.floor(t / DAY_MS) !== Math.floor(this.lastEviction / DAY_MS);
     this.lastEviction = t;
     const idle = this.options.idleEvictionMs ?? 32 * DAY_MS;
-    const cutoff = this.watermark - idle;
+    const cutoff = t - idle;
     for (const [k, p] of this.practitioners) {
-      if (p.lastSeen < this.watermark - 2 * HOUR_MS) {
+      if (p.lastSeen < t - 2 * HOUR_MS) {
         this.practitioners.delete(k);
         this.counters.evicted++;
       }
     }
     if (!daily) return;
+    for (const [id, at] of this.readmissionsSeen)
+      if (at < cutoff - 45 * DAY_MS) this.readmissionsSeen.delete(id);
     for (const [k, p] of this.persons) {
       if (p.lastSeen < cutoff) {
         this.persons.delete(k);

@@ -29,6 +29,8 @@ export class ChainStage {
   private readonly book = new AlertBook(DEFAULT_DECISIONS);
   private readonly inbox: OrderedInbox<BranchUpdate>;
   late = 0;
+  /** A bounded run is over here: every institution instance released everything. */
+  done = false;
 
   constructor(private readonly options: ChainStageOptions) {
     this.chains = new ChainBook(new Map(options.packs.map((p) => [p.pack.id, p])));
@@ -43,6 +45,7 @@ export class ChainStage {
         return this.apply([m.update]);
       case 'released':
         this.inbox.advance(m.from, m.through + 1);
+        if (this.inbox.watermark === Number.POSITIVE_INFINITY) this.done = true;
         return this.apply(this.inbox.release());
       default:
         throw new Error(`chain stage: message kind "${m.kind}" is not for this stage`);

@@ -30,6 +30,22 @@ export type InstitutionStageOptions = {
   /** The person stage's instance ids: findings about institutions wait for all of them. */
   readonly personInstances: readonly string[];
   readonly handOver: HandOver;
+  /**
+   * Records further than this ahead of the watermark wait (in event-time order) until it catches
+   * up: a source partition running ahead must not wrap the windows' rings (hourly: 26 buckets)
+   * before the boundaries of the lagging ones are evaluated. Default `DEFAULT_ALIGN_MS`.
+   */
+  readonly alignMs?: number;
+  /** The ids this instance speaks for in progress marks (its partitions; default `[id]`). */
+  readonly ids?: readonly string[];
+  /**
+   * Embedded mode (the in-memory exchange): marks go out after every message, and each record's
+   * arrival is told to the other institution instances (in a deployment the ingest stage does
+   * that). Otherwise marks go out when the runner calls `flushMarks`.
+   */
+  readonly embedded?: boolean;
+  /** A bounded distributed run ends once `end` came from every one of these. */
+  readonly sourceEnds?: readonly string[];
 };
 
 export type InstitutionCounters = {
@@ -38,7 +54,19 @@ export type InstitutionCounters = {
   by_type: Record<string, number>;
   /** Credit records that arrived after their time was applied: applied at once, never dropped. */
   credit_late: number;
+  /** Records that waited for the watermark (a partition ran more than `alignMs` ahead). */
+  held: number;
 };
+
+/**
+ * How far ahead of the watermark a record may be applied. The windows' rings hold this much on
+ * top of their spans: practitioners 20 five-minute buckets (an hour + this + lateness), hourly
+ * 26 buckets (24 h + 2), so 15 minutes; records further ahead wait for the lagging partitions.
+ */
+export const DEFAULT_ALIGN_MS = 15 * 60_000;
+
+/** The pending-mark key of progress with no partition (registry and supervision times). */
+const NO_PARTITION = '\u0000';
 
 /** Records the credit engine reads (settlements and reversals only move its clock). */
 function isCredit(e: MonitorEvent): boolean {
@@ -53,16 +81,31 @@ function isCredit(e: MonitorEvent): boolean {
 export class InstitutionStage {
   readonly warnings: EarlyWarningStage;
   readonly engine: CreditEngine;
-  readonly counters: InstitutionCounters = { accepted: 0, duplicates: 0, by_type: {}, credit_late: 0 };
+  readonly counters: InstitutionCounters = {
+    accepted: 0,
+    duplicates: 0,
+    by_type: {},
+    credit_late: 0,
+    held: 0,
+  };
   /** The newest event time accepted here. */
   newest = Number.NEGATIVE_INFINITY;
   private readonly dedup: EventIdDedup;
   private readonly credit = new OrderedInbox<MonitorEvent>([]);
+  /** Windowed records too far ahead of the watermark (see `alignMs`). */
+  private readonly ahead = new OrderedInbox<{ e: MonitorEvent; partition: string }>([]);
   private readonly findings: OrderedInbox<Outcome>;
   private creditReleased = Number.NEGATIVE_INFINITY;
   private readonly handOver: HandOver;
   /** The source partition of the record being applied (visits carry it to the person stage). */
   private partition = '';
+  /** Source-partition progress not yet told to the person stage. */
+  private readonly pendingTime = new Map<string, number>();
+  private releasedTold = Number.NEGATIVE_INFINITY;
+  private readonly ended = new Map<string, number>();
+  private creditFinal = false;
+  /** A bounded run is over here: credit final and every finding decided. */
+  done = false;
 
   constructor(private readonly options: InstitutionStageOptions) {
     const handOver = (this.handOver = options.handOver);
@@ -91,11 +134,15 @@ export class InstitutionStage {
         return this.event(m.event, m.partition);
       case 'time':
         this.warnings.store.observe(m.partition, m.t);
-        return this.progress();
+        this.noteTime(m.partition, m.t);
+        return this.marked(this.progress());
       case 'partition':
         if (m.state === 'expected') this.warnings.store.expectPartition(m.partition);
         else this.warnings.store.partitionIdle(m.partition);
-        return this.progress();
+        this.handOver.broadcast('person', m);
+        return this.marked(this.progress());
+      case 'end':
+        return this.end(m.from, m.t);
       case 'readmission':
         this.warnings.store.applyReadmission(m.signal);
         return [];
@@ -114,7 +161,11 @@ export class InstitutionStage {
       case 'evaluated':
         // `through` is inclusive; the inbox releases strictly before its watermark.
         this.findings.advance(m.from, m.through + 1);
-        return this.progress();
+        if (this.creditFinal && this.findings.watermark === Number.POSITIVE_INFINITY) {
+          this.done = true;
+          return this.finishIndicators();
+        }
+        return this.marked(this.progress());
       default:
         throw new Error(`institution stage: message kind "${m.kind}" is not for this stage`);
     }
@@ -130,30 +181,76 @@ export class InstitutionStage {
     this.counters.accepted++;
     this.counters.by_type[e.type] = (this.counters.by_type[e.type] ?? 0) + 1;
     if (t > this.newest) this.newest = t;
+    const windowed = e.type === 'settlement' || e.type === 'settlement_reversal' || e.type === 'claim_audit';
+    if (windowed && t > this.applyLimit) {
+      this.counters.held++;
+      // Its arrival still counts for its partition's progress: the slowest partition always moves.
+      if (this.ahead.push(t, '', { e, partition })) this.warnings.store.observe(partition, t);
+      else this.applyToWindows(e, partition);
+    } else this.applyToWindows(e, partition);
+    let out: TopologyOutput[];
+    if (isCredit(e) && !this.credit.push(t, '', e)) {
+      this.counters.credit_late++;
+      out = [...this.applyCredit([e]), ...this.progress()];
+    } else out = this.progress();
+    // Progress marks go after the visits `progress` released, so no visit is behind its own mark.
+    if (e.type !== 'institution') {
+      this.noteTime(windowed ? partition : undefined, t);
+      if (this.options.embedded) {
+        // The other instances hear of the arrival under the source partition's own name.
+        const source = partition.slice(partition.indexOf('|') + 1);
+        this.handOver.broadcast('institution', { kind: 'time', ...(windowed && { partition: source }), t });
+      }
+    }
+    return this.marked(out);
+  }
+
+  private get alignMs(): number {
+    return this.options.alignMs ?? DEFAULT_ALIGN_MS;
+  }
+
+  /** Embedded mode: the marks a message caused go out with it. */
+  private marked(out: TopologyOutput[]): TopologyOutput[] {
+    if (this.options.embedded) this.flushMarks();
+    return out;
+  }
+
+  private applyToWindows(e: MonitorEvent, partition: string): void {
     this.partition = partition;
     this.warnings.store.fromPartition(partition);
     this.warnings.apply(e);
-    // Every instance and the person stage move event time on as if they had seen this record.
-    const windowed = e.type === 'settlement' || e.type === 'settlement_reversal' || e.type === 'claim_audit';
-    if (e.type !== 'institution') {
-      const time: StageMessage = { kind: 'time', ...(windowed && { partition }), t } as StageMessage;
-      this.handOver.broadcast('institution', time);
-      this.handOver.broadcast('person', time);
-    }
-    if (isCredit(e) && !this.credit.push(t, '', e)) {
-      this.counters.credit_late++;
-      return [...this.applyCredit([e]), ...this.progress()];
-    }
-    return this.progress();
   }
 
-  /** Applies released credit records and fires due reviews; indicator boundaries the watermarks passed. */
+  /**
+   * Windowed records up to here are applied; later ones wait, and the boundaries a released one
+   * would run past are evaluated first, so no ring wraps over an unevaluated boundary.
+   *
+   * Boundaries are not held for the person stage: in a deployment a readmission it finds after
+   * an institution's day boundary counts from the next day's evaluation (30-day window), rather
+   * than holding every window of the institution stage behind a round trip.
+   */
+  private get applyLimit(): number {
+    return this.warnings.store.watermark + this.alignMs;
+  }
+
+  /** Releases aligned and credit records, fires due reviews, evaluates passed boundaries, in time order. */
   private progress(): TopologyOutput[] {
+    const outcomes = [];
+    for (
+      let next = this.ahead.peek();
+      next !== undefined && next <= this.applyLimit;
+      next = this.ahead.peek()
+    ) {
+      // The boundaries this record would run past are evaluated before it goes in.
+      outcomes.push(...this.warnings.outcomesDue(false, next - this.alignMs));
+      const r = this.ahead.take();
+      this.warnings.store.admitted(() => this.applyToWindows(r.e, r.partition));
+    }
     const wm = this.warnings.store.watermark;
     const creditOut = this.applyCredit(this.credit.release(wm));
     if (Number.isFinite(wm)) creditOut.push(...this.engine.advanceTo(wm - 1));
     this.forwardBranches(wm);
-    const outcomes = this.warnings.outcomesDue(false, this.findings.watermark - 1);
+    outcomes.push(...this.warnings.outcomesDue(false));
     outcomes.push(...this.findings.release());
     return stageOutputs(creditOut, this.warnings.decide(outcomes));
   }
@@ -167,18 +264,47 @@ export class InstitutionStage {
   private forwardBranches(releasedBefore: number): void {
     for (const update of this.engine.takeBranchUpdates())
       this.handOver.send('chain', `${update.pack}|${update.chain_id}`, { kind: 'branch', update });
-    if (releasedBefore > this.creditReleased) {
-      this.creditReleased = releasedBefore;
-      this.handOver.broadcast('chain', {
-        kind: 'released',
-        from: this.options.id,
-        through: releasedBefore - 1,
-      });
-    }
+    if (releasedBefore > this.creditReleased) this.creditReleased = releasedBefore;
+  }
+
+  private get ids(): readonly string[] {
+    return this.options.ids ?? [this.options.id];
+  }
+
+  /** Progress to tell the person stage, per source partition as seen here. */
+  private noteTime(partition: string | undefined, t: number): void {
+    const k = partition ?? NO_PARTITION;
+    if (t > (this.pendingTime.get(k) ?? Number.NEGATIVE_INFINITY)) this.pendingTime.set(k, t);
+  }
+
+  /** Tells the person and chain stages how far this instance has come. */
+  flushMarks(): void {
+    for (const [k, t] of this.pendingTime)
+      this.handOver.broadcast('person', { kind: 'time', ...(k !== NO_PARTITION && { partition: k }), t });
+    this.pendingTime.clear();
+    if (this.creditReleased <= this.releasedTold) return;
+    this.releasedTold = this.creditReleased;
+    for (const from of this.ids)
+      this.handOver.broadcast('chain', { kind: 'released', from, through: this.creditReleased - 1 });
+  }
+
+  /** Distributed end of input: once every source partition ended, credit is final everywhere. */
+  private end(from: string, t: number): TopologyOutput[] {
+    this.ended.set(from, t);
+    const need = this.options.sourceEnds ?? [];
+    if (this.creditFinal || need.some((p) => !this.ended.has(p))) return [];
+    this.creditFinal = true;
+    const until = Math.max(this.newest, ...this.ended.values());
+    const out = this.finishCredit(until);
+    this.flushMarks();
+    for (const id of this.ids) this.handOver.broadcast('person', { kind: 'end', from: id, t: until });
+    return out;
   }
 
   /** End of input, step 1: every credit record, then event time moved to `until`. */
   finishCredit(until: number): TopologyOutput[] {
+    for (const r of this.ahead.release(Number.POSITIVE_INFINITY))
+      this.warnings.store.admitted(() => this.applyToWindows(r.e, r.partition));
     const creditOut = this.applyCredit(this.credit.release(Number.POSITIVE_INFINITY));
     if (Number.isFinite(until)) creditOut.push(...this.engine.advanceTo(until));
     this.forwardBranches(Number.POSITIVE_INFINITY);

@@ -14,9 +14,12 @@ export type StageName = 'institution' | 'person' | 'chain';
 export type StageMessage =
   /** ingest → institution: a decoded, pseudonymised record from source partition `partition`. */
   | { readonly kind: 'event'; readonly event: MonitorEvent; readonly partition: string }
-  /** ingest → every institution and person instance: a source partition reached event time `t`. */
-  | { readonly kind: 'time'; readonly partition: string; readonly t: number }
-  /** ingest → every institution and person instance: the source's assignment changed. */
+  /**
+   * A source partition reached event time `t` (without `partition`: a record that moves only the
+   * newest event time, e.g. a supervision decision); to every instance of the next stage.
+   */
+  | { readonly kind: 'time'; readonly partition?: string; readonly t: number }
+  /** ingest → every institution instance → every person instance: the source's assignment changed. */
   | { readonly kind: 'partition'; readonly partition: string; readonly state: 'expected' | 'idle' }
   /** institution → person (key: person). */
   | { readonly kind: 'visit'; readonly visit: VisitRecord; readonly partition: string }
@@ -30,7 +33,12 @@ export type StageMessage =
   /** institution → chain (key: chain). */
   | { readonly kind: 'branch'; readonly update: BranchUpdate }
   /** institution → every chain instance: credit records before `through` are applied. */
-  | { readonly kind: 'released'; readonly from: string; readonly through: number };
+  | { readonly kind: 'released'; readonly from: string; readonly through: number }
+  /**
+   * End of input (a bounded run: tests, backfills): ingest → institution per source partition with
+   * its newest event time; institution → person once its credit is final.
+   */
+  | { readonly kind: 'end'; readonly from: string; readonly t: number };
 
 /** The exchange between stages: the in-memory queue here, Kafka topics in a deployment. */
 export interface HandOver {

@@ -49,6 +49,18 @@ export class OrderedInbox<T> {
     return out;
   }
 
+  /** The earliest instant waiting, if any. */
+  peek(): number | undefined {
+    return this.heap[0]?.at;
+  }
+
+  /** Takes the earliest record (after `peek` gave an instant); later pushes before it count as late. */
+  take(): T {
+    const e = this.pop();
+    if (e.at > this.releasedBefore) this.releasedBefore = e.at;
+    return e.item;
+  }
+
   get size(): number {
     return this.heap.length;
   }

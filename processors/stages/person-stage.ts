@@ -17,11 +17,21 @@ export type PersonStageOptions = {
   readonly thresholds: Thresholds;
   readonly allowedLatenessMs: number;
   readonly handOver: HandOver;
+  /** The ids this instance speaks for in progress marks (its partitions; default `[id]`). */
+  readonly ids?: readonly string[];
+  /** Embedded mode: marks go out after every message (otherwise when the runner calls `flushMarks`). */
+  readonly embedded?: boolean;
+  /** A bounded distributed run ends once `end` came from every one of these. */
+  readonly upstreamEnds?: readonly string[];
 };
 
 export class PersonStage {
   readonly warnings: EarlyWarningStage;
   private evaluatedThrough = Number.NEGATIVE_INFINITY;
+  private evaluatedTold = Number.NEGATIVE_INFINITY;
+  private readonly ended = new Set<string>();
+  /** A bounded run is over here. */
+  done = false;
 
   constructor(private readonly options: PersonStageOptions) {
     const { handOver } = options;
@@ -51,6 +61,15 @@ export class PersonStage {
         if (m.state === 'expected') store.expectPartition(m.partition);
         else store.partitionIdle(m.partition);
         break;
+      case 'end': {
+        this.ended.add(m.from);
+        const need = this.options.upstreamEnds ?? [];
+        if (this.done || need.some((id) => !this.ended.has(id))) return [];
+        this.done = true;
+        const out = this.finish();
+        this.flushMarks();
+        return out;
+      }
       default:
         throw new Error(`person stage: message kind "${m.kind}" is not for this stage`);
     }
@@ -76,8 +95,20 @@ export class PersonStage {
     }
     if (through > this.evaluatedThrough) {
       this.evaluatedThrough = through;
-      this.options.handOver.broadcast('institution', { kind: 'evaluated', from: this.options.id, through });
+      if (this.options.embedded) this.flushMarks();
     }
     return stageOutputs([], this.warnings.decide(own));
+  }
+
+  /** Tells every institution instance how far this one has evaluated (distributed: on the runner's cadence). */
+  flushMarks(): void {
+    if (this.evaluatedThrough <= this.evaluatedTold) return;
+    this.evaluatedTold = this.evaluatedThrough;
+    for (const from of this.options.ids ?? [this.options.id])
+      this.options.handOver.broadcast('institution', {
+        kind: 'evaluated',
+        from,
+        through: this.evaluatedThrough,
+      });
   }
 }

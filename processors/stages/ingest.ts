@@ -1,0 +1,92 @@
+/**
+ * The ingest step: raw record → decoded, pseudonymised event (or a dead letter) → the institution
+ * stage, keyed by prefecture. Stateless apart from counters and, in distributed mode, each source
+ * partition's newest event time, which it tells every institution instance (the watermark marks
+ * a repartition needs: every downstream partition hears every source partition's progress).
+ */
+import { decodeWith } from '../../schemas/decode.ts';
+import { createPseudonymiser, redactRaw } from '../../schemas/pseudonymise.ts';
+import type { TopologyOutput } from '../outputs.ts';
+import { institutionStageKey } from './keys.ts';
+import type { HandOver } from './messages.ts';
+
+export type IngestCounters = { records_read: number; rejected: number; after_as_of: number };
+
+export type IngestOrigin = { readonly line?: number; readonly source?: string; readonly partition?: string };
+
+export class IngestStage {
+  readonly counters: IngestCounters = { records_read: 0, rejected: 0, after_as_of: 0 };
+  private readonly pseudonymise: ReturnType<typeof createPseudonymiser>;
+  private readonly newest = new Map<string, number>();
+  private readonly pending = new Map<string, number>();
+
+  constructor(
+    private readonly options: {
+      readonly pseudonymKey: string;
+      readonly handOver: HandOver;
+      readonly asOf?: number;
+      /** Distributed mode: progress marks per source partition (see `flushMarks`). */
+      readonly distributed?: boolean;
+    },
+  ) {
+    this.pseudonymise = createPseudonymiser(options.pseudonymKey);
+  }
+
+  /** One raw record: a dead letter out, or an event handed to the institution stage. Never throws. */
+  process(raw: string | Buffer, origin: IngestOrigin = {}): TopologyOutput[] {
+    this.counters.records_read++;
+    const r = decodeWith(raw, this.pseudonymise);
+    if (!r.ok) {
+      this.counters.rejected++;
+      const text = typeof raw === 'string' ? raw : raw.toString('utf8');
+      return [
+        {
+          kind: 'rejected',
+          ...(origin.line !== undefined && { line: origin.line }),
+          raw: redactRaw(text, this.pseudonymise),
+          error: r.error.message,
+          path: r.error.path,
+          ...(origin.source !== undefined && { origin: origin.source }),
+        },
+      ];
+    }
+    const t = Date.parse(r.event.occurred_at);
+    if (this.options.asOf !== undefined && t > this.options.asOf) {
+      this.counters.after_as_of++;
+      return [];
+    }
+    const partition = origin.partition ?? '';
+    this.options.handOver.send('institution', institutionStageKey(r.event), {
+      kind: 'event',
+      event: r.event,
+      partition,
+    });
+    if (this.options.distributed && t > (this.newest.get(partition) ?? Number.NEGATIVE_INFINITY)) {
+      this.newest.set(partition, t);
+      this.pending.set(partition, t);
+    }
+    return [];
+  }
+
+  /** Distributed mode: every institution instance hears how far each source partition has come. */
+  flushMarks(): void {
+    for (const [partition, t] of this.pending)
+      this.options.handOver.broadcast('institution', { kind: 'time', partition, t });
+    this.pending.clear();
+  }
+
+  partition(partition: string, state: 'expected' | 'idle'): void {
+    this.options.handOver.broadcast('institution', { kind: 'partition', partition, state });
+  }
+
+  /** Distributed end of a bounded run: these source partitions are read to their end. */
+  end(partitions: readonly string[]): void {
+    this.flushMarks();
+    for (const p of partitions)
+      this.options.handOver.broadcast('institution', {
+        kind: 'end',
+        from: p,
+        t: this.newest.get(p) ?? Number.NEGATIVE_INFINITY,
+      });
+  }
+}
