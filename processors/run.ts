@@ -266,7 +266,7 @@ export async function runMonitor(options: RunOptions): Promise<RunStatus> {
   return final;
 }
 
-async function openAlertBus(url: string) {
+export async function openAlertBus(url: string) {
   const nc = await connectNats(url, { name: 'yibao-monitor', reconnect: true });
   await ensureAlertStream(await jetstreamManager(nc));
   const publisher = new AlertPublisher(jetstream(nc));

@@ -140,16 +140,25 @@ export function createTopology(options: TopologyOptions): Topology {
     }
   }
 
-  /** Delivered with the next record (or at the end), whose outputs carry what it changes. */
-  const partitionState = (partition: string, state: 'expected' | 'idle') =>
+  /** Outputs caused between records (a partition declared idle), handed out with the next record's. */
+  let carried: TopologyOutput[] = [];
+  const partitionState = (partition: string, state: 'expected' | 'idle') => {
     handOver.broadcast('institution', { kind: 'partition', partition, state });
+    for (const o of run([])) carried.push(o);
+  };
+  const withCarried = (out: TopologyOutput[]) => {
+    if (carried.length === 0) return out;
+    const all = [...carried, ...out];
+    carried = [];
+    return all;
+  };
 
   return {
     counters,
     process(raw, origin = {}) {
       const out = run(ingest.process(raw, origin));
       sumCounters();
-      return out;
+      return withCarried(out);
     },
     finish() {
       const newest = Math.max(...institutions.map((s) => s.newest));
@@ -158,7 +167,7 @@ export function createTopology(options: TopologyOptions): Topology {
       out.push(...run(persons.flatMap((s) => s.finish())));
       out.push(...run(institutions.flatMap((s) => s.finishIndicators())));
       out.push(...run(chainStages.flatMap((s) => s.finish())));
-      return out;
+      return withCarried(out);
     },
     standings: () =>
       institutions

@@ -96,7 +96,20 @@ function program(setCode: (code: number) => void): Command {
       'Kafka input topics, comma-separated',
       'settlements,claim-audits,supervision,registry',
     )
-    .option('--group <id>', 'Kafka consumer group', 'yibao-monitor')
+    .option(
+      '--group <id>',
+      'Kafka consumer group (with --stage: each stage joins <id>.<stage>)',
+      'yibao-monitor',
+    )
+    .option(
+      '--stage <stage>',
+      'Kafka: run one stage of the distributed topology as this process: ingest, institution, person or chain',
+    )
+    .option(
+      '--handover <prefix>',
+      'Kafka: hand-over topics <prefix>.institution, <prefix>.person, <prefix>.chain (with --stage)',
+      'yibao.stage',
+    )
     .option(
       '--no-from-start',
       'Kafka: resume from committed offsets instead of rebuilding state from the start of the log',

@@ -13,9 +13,11 @@ import type { Config } from '../config.ts';
 import { createKafka } from '../kafka/client.ts';
 import { alignWith, kafkaSource } from '../kafka/source.ts';
 import { runMonitor } from '../run.ts';
+import { runStage } from '../run-stage.ts';
 import { fileSource, stdinSource } from '../sources/ndjson.ts';
 import { simulatorSource } from '../sources/simulator.ts';
 import type { Source } from '../sources/source.ts';
+import { STAGE_KINDS, type StageKind } from '../stages/instance.ts';
 import type { Topology } from '../topology.ts';
 import { EVENT_STREAM } from './simulate-publish.ts';
 
@@ -33,6 +35,8 @@ export type RunCliOptions = {
   readonly group: string;
   readonly fromStart?: boolean;
   readonly stopAtEnd?: boolean;
+  readonly stage?: string;
+  readonly handover?: string;
 };
 
 function positive(name: string, v: string, float = false): number {
@@ -117,6 +121,7 @@ export async function sourceFor(
 }
 
 export async function runCommand(config: Config, o: RunCliOptions): Promise<number> {
+  if (o.stage !== undefined) return runStageCommand(config, o, o.stage);
   const source = await sourceFor(o, Date.now(), config);
   const name = typeof source === 'function' ? `kafka (${o.topics})` : source.name;
   const duration = o.duration !== undefined ? positive('duration', o.duration, true) * 1000 : undefined;
@@ -133,4 +138,27 @@ export async function runCommand(config: Config, o: RunCliOptions): Promise<numb
     ...(duration !== undefined && { durationMs: duration }),
   });
   return final.state === 'stopped' ? 0 : 1;
+}
+
+/** `run --source kafka --stage <stage>`: one stage of the distributed topology (README "Running at scale"). */
+async function runStageCommand(config: Config, o: RunCliOptions, stage: string): Promise<number> {
+  if (!(STAGE_KINDS as readonly string[]).includes(stage))
+    throw new MonitorError(
+      'CONFIG_INVALID',
+      `--stage ${JSON.stringify(stage)} is invalid: expected one of ${STAGE_KINDS.join(', ')}`,
+    );
+  if (o.source !== 'kafka')
+    throw new MonitorError('CONFIG_INVALID', `--stage needs --source kafka (got --source ${o.source})`);
+  if (!config.YIBAO_KAFKA_BROKERS)
+    throw new MonitorError('CONFIG_MISSING', '--stage needs YIBAO_KAFKA_BROKERS=host:port[,host:port…]');
+  await runStage({
+    config,
+    stage: stage as StageKind,
+    inputTopics: o.topics.split(',').filter(Boolean),
+    handOverPrefix: o.handover ?? 'yibao.stage',
+    groupId: o.group,
+    stopAtEnd: o.stopAtEnd === true,
+    ...(o.json && { json: true }),
+  });
+  return 0;
 }

@@ -5,7 +5,7 @@
  * marks written to every partition. Messages are buffered and written by `flush`, which the
  * runner awaits (all in-sync replicas acknowledged) before it commits its own input offsets.
  */
-import type { Producer } from 'kafkajs';
+import { CompressionTypes, type Producer } from 'kafkajs';
 import { encodeStageMessage } from '../stages/codec.ts';
 import type { HandOver, StageMessage, StageName } from '../stages/messages.ts';
 
@@ -44,7 +44,8 @@ export class KafkaHandOver implements HandOver {
     const topicMessages = [...this.pending].map(([topic, messages]) => ({ topic, messages }));
     this.pending = new Map();
     this.count = 0;
-    await this.producer.sendBatch({ topicMessages, acks: -1 });
+    // GZIP (built into kafkajs): stage messages are repetitive JSON and shrink several times over.
+    await this.producer.sendBatch({ topicMessages, acks: -1, compression: CompressionTypes.GZIP });
   }
 
   private push(topic: string, m: Pending): void {

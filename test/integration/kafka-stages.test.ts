@@ -1,0 +1,184 @@
+/**
+ * Scale-out over Kafka (librdkafka's mock cluster; Apache Kafka where Docker exists): the
+ * simulator's feed, keyed by institution over a 6-partition input topic with 1% malformed records,
+ * through the distributed topology — ingest → institution → person → chain, each stage its own
+ * consumer group, the hand-overs Kafka topics keyed by the next stage's key — with one instance
+ * of each stage and with two, gives the same standings, level changes, chain statuses, alerts
+ * and inspection tasks as `replay`'s topology in one process; every malformed record is a dead
+ * letter. Alerts are compared without their evidence lists (see test/unit/stages).
+ */
+import { Partitioners } from 'kafkajs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startKafkaStage } from '../../processors/kafka/stage-runner.ts';
+import type { TopologyOutput } from '../../processors/outputs.ts';
+import { simulate } from '../../processors/simulator/simulate.ts';
+import { MALFORMATIONS, malform } from '../../processors/sources/malformed.ts';
+import { STAGE_KINDS } from '../../processors/stages/instance.ts';
+import type { StageName } from '../../processors/stages/messages.ts';
+import { createTopology } from '../../processors/topology.ts';
+import type { ChainStatus } from '../../rules/chains.ts';
+import { compileThresholds } from '../../rules/early-warning/thresholds.ts';
+import type { Standing } from '../../rules/engine/standing.ts';
+import { chinaDate } from '../../rules/engine/time.ts';
+import { compilePacks } from '../../rules/packs/index.ts';
+import { startKafka, type TestKafka, testKafkaClient } from '../support/kafka.ts';
+
+const KEY = 'kafka-stages-test-key-0123456789';
+const INPUT = 'events';
+const packs = compilePacks();
+const thresholds = compileThresholds();
+const handOverTopics = (run: string): Record<StageName, string> => ({
+  institution: `${run}.institution`,
+  person: `${run}.person`,
+  chain: `${run}.chain`,
+});
+
+let kafka: TestKafka;
+const good: string[] = [];
+let malformed = 0;
+
+type Collected = { byKind: Record<string, string[]>; standings: string[]; chains: string[]; seconds: number };
+
+/** Canonical, order-free view of outputs: each kind as sorted JSON lines, alerts without evidence. */
+function collect(
+  outs: readonly TopologyOutput[],
+  standings: Standing[],
+  chains: ChainStatus[],
+  seconds: number,
+) {
+  const byKind: Record<string, Set<string>> = {};
+  for (const o of outs) {
+    const line = JSON.stringify(o.kind === 'alert' ? { ...o, evidence: undefined } : o);
+    (byKind[o.kind] ??= new Set()).add(line);
+  }
+  return {
+    byKind: Object.fromEntries(Object.entries(byKind).map(([k, v]) => [k, [...v].sort()])),
+    standings: standings.map((s) => JSON.stringify(s)).sort(),
+    chains: chains.map((c) => JSON.stringify(c)).sort(),
+    seconds,
+  } satisfies Collected;
+}
+
+/** The distributed topology with `n` instances of every stage, to the end of the input. */
+async function distributed(run: string, n: number): Promise<Collected> {
+  const started = performance.now();
+  const outs: TopologyOutput[] = [];
+  const stages = [];
+  for (const stage of STAGE_KINDS)
+    for (let i = 0; i < n; i++)
+      stages.push(
+        await startKafkaStage({
+          stage,
+          kafka: testKafkaClient(kafka.brokers, `${run}-${stage}-${i}`),
+          groupId: run,
+          inputTopics: [INPUT],
+          handOverTopics: handOverTopics(run),
+          pseudonymKey: KEY,
+          packs,
+          thresholds,
+          allowedLatenessMs: 60_000,
+          stopAtEnd: true,
+          sessionTimeoutMs: 6_000,
+          idlePartitionMs: 600_000,
+          emit: async (o) => {
+            for (const x of o) outs.push(x);
+          },
+          flush: async () => {},
+        }),
+      );
+  const results = await Promise.all(stages.map((s) => s.finished));
+  const status = stages.map((s) => s.status());
+  for (const s of stages) await s.stop();
+  console.log(
+    `kafka stages ${run}: ${JSON.stringify(status.map((s) => [s.stage, s.assigned.length, s.processed, s.replayed, s.rebuilds]))}`,
+  );
+  return collect(
+    outs,
+    results.flatMap((r) => r.standings),
+    results.flatMap((r) => r.chains),
+    (performance.now() - started) / 1000,
+  );
+}
+
+let expected: Collected;
+
+beforeAll(async () => {
+  const topics = [{ name: INPUT, partitions: 6 }];
+  for (const run of ['one', 'two'])
+    for (const [stage, topic] of Object.entries(handOverTopics(run)))
+      topics.push({ name: topic, partitions: stage === 'chain' ? 3 : 6 });
+  kafka = await startKafka({ topics, kind: 'mock' });
+  const days = 10;
+  for await (const l of simulate({
+    seed: 7,
+    days,
+    start: chinaDate(Date.now() - days * 86_400_000),
+    institutions: 150,
+  }))
+    good.push(l);
+  // In one process, in file order: what `replay` computes.
+  const topology = createTopology({ pseudonymKey: KEY, packs, thresholds });
+  const outs: TopologyOutput[] = [];
+  for (const raw of good) outs.push(...topology.process(raw));
+  outs.push(...topology.finish());
+  expected = collect(outs, topology.standings(), topology.chains(), 0);
+
+  const producer = testKafkaClient(kafka.brokers, 'kafka-stages-producer').producer({
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
+  await producer.connect();
+  const keyOf = (raw: string) =>
+    /"(?:fixmedins_code|subject_code|practitioner_code)":"([^"]+)"/.exec(raw)?.[1] ?? '';
+  const messages: { key: string; value: string }[] = [];
+  good.forEach((raw, i) => {
+    messages.push({ key: keyOf(raw), value: raw });
+    if (i % 100 === 50) {
+      messages.push({
+        key: keyOf(raw),
+        value: malform(raw, MALFORMATIONS[malformed % MALFORMATIONS.length]!),
+      });
+      malformed++;
+    }
+  });
+  for (let i = 0; i < messages.length; i += 2000)
+    await producer.send({ topic: INPUT, messages: messages.slice(i, i + 2000) });
+  await producer.disconnect();
+}, 300_000);
+
+afterAll(async () => {
+  await kafka?.stop();
+});
+
+function expectSameAs(got: Collected, want: Collected): void {
+  expect(got.standings.length).toBe(want.standings.length);
+  expect(got.standings).toEqual(want.standings);
+  expect(got.chains).toEqual(want.chains);
+  for (const kind of [
+    'level_change',
+    'alert',
+    'inspection',
+    'chain_change',
+    'credit_notice',
+    'policy_expired',
+  ]) {
+    expect(got.byKind[kind]?.length ?? 0, `${kind}: count`).toBe(want.byKind[kind]?.length ?? 0);
+    expect(got.byKind[kind] ?? [], kind).toEqual(want.byKind[kind] ?? []);
+  }
+  expect(got.byKind.rejected?.length).toBe(malformed);
+}
+
+describe('the distributed topology over Kafka', () => {
+  it('one instance of each stage gives replay’s standings, level changes, chains, alerts and tasks', async () => {
+    const one = await distributed('one', 1);
+    console.log(`one instance per stage: ${one.seconds.toFixed(1)} s for ${good.length + malformed} records`);
+    expect(expected.byKind.alert?.length).toBeGreaterThan(5);
+    expect(expected.byKind.level_change?.length).toBeGreaterThan(5);
+    expectSameAs(one, expected);
+  }, 600_000);
+
+  it('two instances of each stage in each consumer group give the same', async () => {
+    const two = await distributed('two', 2);
+    console.log(`two instances per stage: ${two.seconds.toFixed(1)} s`);
+    expectSameAs(two, expected);
+  }, 600_000);
+});
