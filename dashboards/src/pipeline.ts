@@ -123,8 +123,9 @@ ORDER BY time`,
       queries: [
         {
           format: 'timeseries',
+          // FINAL: a record re-read after a crash is one dead letter (003 migration), counted once.
           sql: `SELECT $__timeInterval(received_at) AS time, source, count() AS dead_letters
-FROM dead_letters
+FROM dead_letters FINAL
 WHERE $__timeFilter(received_at)
 GROUP BY time, source
 ORDER BY time, source`,
@@ -193,7 +194,7 @@ WHERE $__timeFilter(at)`,
   error AS \`原因\`,
   path AS \`字段\`,
   substringUTF8(raw, 1, 200) AS \`原文\`
-FROM dead_letters
+FROM dead_letters FINAL
 WHERE $__timeFilter(received_at)
 ORDER BY received_at DESC
 LIMIT 200`,
