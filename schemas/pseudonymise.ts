@@ -14,30 +14,94 @@ export function createPseudonymiser(key: string): Pseudonymiser {
     `ps_${createHmac('sha256', key).update(clear, 'utf8').digest().subarray(0, 16).toString('base64url')}`;
 }
 
-/**
- * A field's value in raw text: a complete string; a string cut off by the end of a truncated record
- * (its clear prefix is still personal data); or a bare number (psn_no sent as a number).
- */
-const VALUE = String.raw`(?:"((?:[^"\\]|\\.)*)("|\\?$)|(-?\d[\d.eE+-]*))`;
 /** Fields whose value is personal data wherever they appear in a raw record. */
-const PERSONAL_FIELD = new RegExp(String.raw`("(?:psn_no|certno|id_no|idcard)"\s*:\s*)${VALUE}`, 'g');
+const PERSONAL_FIELD = /"(?:psn_no|certno|id_no|idcard)"\s*:\s*/g;
 const INSURED_SUBJECT = /"subject_kind"\s*:\s*"insured"/;
-const SUBJECT_CODE = new RegExp(String.raw`("subject_code"\s*:\s*)${VALUE}`, 'g');
+const SUBJECT_CODE = /"subject_code"\s*:\s*/g;
+
+/**
+ * What stands in a raw record for a personal field's value that is neither a string nor a number
+ * (an array, an object, a bare word): withheld, since it may hold the identifier in any shape. It
+ * begins with `ps_` so that checks telling tokens from clear values (the Kafka dead letters' last
+ * line of defence) read it as no clear value, but it is no token: a token is ps_ and 22 characters.
+ */
+export const WITHHELD = 'ps_withheld';
+
+const NUMBER = /-?\d[\d.eE+-]*/y;
+const LITERAL = /(?:null|true|false)(?=[\s,}\]]|$)/y;
+const BARE = /[^\s,}\]]+/y;
+const DELIMITER = /[\s,}\]]/;
+
+/** The end of a string starting at `i` (its opening quote): after its closing quote, or where the text ends. */
+function stringEnd(text: string, i: number): { end: number; content: string; closed: boolean } {
+  for (let j = i + 1; j < text.length; j++) {
+    const c = text[j];
+    if (c === '\\') {
+      // An escape cut off by the end of a truncated record is not part of the value.
+      if (j + 1 >= text.length) return { end: text.length, content: text.slice(i + 1, j), closed: false };
+      j++;
+    } else if (c === '"') return { end: j + 1, content: text.slice(i + 1, j), closed: true };
+  }
+  return { end: text.length, content: text.slice(i + 1), closed: false };
+}
+
+/** The end of the array or object starting at `i`: after its matching bracket, or where the text ends. */
+function nestedEnd(text: string, i: number): number {
+  let depth = 0;
+  for (let j = i; j < text.length; j++) {
+    const c = text[j];
+    if (c === '"') j = stringEnd(text, j).end - 1;
+    else if (c === '[' || c === '{') depth++;
+    else if ((c === ']' || c === '}') && --depth === 0) return j + 1;
+  }
+  return text.length;
+}
+
+/**
+ * The value at `i` and what replaces it: a complete string or one cut off by the end of a
+ * truncated record (its clear prefix is still personal data) becomes its token, left unterminated
+ * when cut off; a number (psn_no sent as a number) the token of its digits; null, true and false
+ * stay; anything else (array, object, bare word) is withheld whole.
+ */
+function redactValueAt(text: string, i: number, pseudonymise: Pseudonymiser): { end: number; with: string } {
+  if (i >= text.length) return { end: i, with: '' };
+  const c = text[i];
+  if (c === '"') {
+    const s = stringEnd(text, i);
+    return { end: s.end, with: `"${pseudonymise(s.content)}${s.closed ? '"' : ''}` };
+  }
+  if (c === '[' || c === '{') return { end: nestedEnd(text, i), with: `"${WITHHELD}"` };
+  for (const re of [NUMBER, LITERAL]) {
+    re.lastIndex = i;
+    const m = re.exec(text);
+    const end = i + (m?.[0].length ?? 0);
+    if (m && (end === text.length || DELIMITER.test(text[end]!)))
+      return { end, with: re === NUMBER ? `"${pseudonymise(m[0])}"` : m[0] };
+  }
+  BARE.lastIndex = i;
+  const bare = BARE.exec(text)?.[0] ?? '';
+  return { end: i + bare.length, with: bare === '' ? '' : `"${WITHHELD}"` };
+}
 
 function replaceValues(text: string, field: RegExp, pseudonymise: Pseudonymiser): string {
-  return text.replace(
-    field,
-    (_m, head: string, str: string | undefined, close: string | undefined, num: string | undefined) =>
-      str === undefined
-        ? `${head}"${pseudonymise(num ?? '')}"`
-        : `${head}"${pseudonymise(str)}${close === '"' ? '"' : ''}`,
-  );
+  let out = '';
+  let done = 0;
+  field.lastIndex = 0;
+  for (let m = field.exec(text); m !== null; m = field.exec(text)) {
+    const at = m.index + m[0].length;
+    const v = redactValueAt(text, at, pseudonymise);
+    out += text.slice(done, at) + v.with;
+    done = v.end;
+    field.lastIndex = v.end;
+  }
+  return out + text.slice(done);
 }
 
 /**
  * A raw record as it may be kept in dead letters: its text unchanged except personal identifiers,
- * replaced by their tokens. Works on text that is not valid JSON too (truncated records): a value
- * cut off by the end of the text is replaced and left unterminated.
+ * replaced by their tokens, and personal fields holding anything else, withheld (`WITHHELD`).
+ * Works on text that is not valid JSON too (truncated records): a value cut off by the end of the
+ * text is replaced and left unterminated.
  */
 export function redactRaw(raw: string, pseudonymise: Pseudonymiser): string {
   const out = replaceValues(raw, PERSONAL_FIELD, pseudonymise);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createDecoder, type DecodeResult } from '../../../schemas/decode.ts';
-import { createPseudonymiser, redactRaw } from '../../../schemas/pseudonymise.ts';
+import { createPseudonymiser, redactRaw, WITHHELD } from '../../../schemas/pseudonymise.ts';
 import { example, withFields } from './examples.ts';
 import { TEST_KEY } from './support.ts';
 
@@ -179,6 +179,43 @@ describe('redacting a raw record for dead letters', () => {
     expect(redactRaw(raw, pseudonymiseA)).toBe(
       `{"subject_kind":"insured","subject_code":"${pseudonymiseA(PSN.slice(0, 9))}`,
     );
+  });
+
+  const W = `"${WITHHELD}"`;
+  it.each([
+    ['an array', `{"psn_no":["${PSN}"],"x":1}`, `{"psn_no":${W},"x":1}`],
+    ['an array of numbers', `{"psn_no":[${PSN}, 2]}`, `{"psn_no":${W}}`],
+    ['an object', `{"certno":{"v":"${PSN}","n":[1,{"a":"]"}]},"x":1}`, `{"certno":${W},"x":1}`],
+    ['an object holding a brace in a string', `{"id_no":{"v":"}${PSN}"},"x":1}`, `{"id_no":${W},"x":1}`],
+    ['an array cut off by the end of the record', `{"idcard":["${PSN.slice(0, 9)}`, `{"idcard":${W}`],
+    ['a bare word', `{"psn_no":A${PSN},"x":1}`, `{"psn_no":${W},"x":1}`],
+    ['digits followed by letters', `{"psn_no":${PSN}X}`, `{"psn_no":${W}}`],
+  ])('a personal field holding %s is withheld, the rest of the text kept', (_what, raw, redacted) => {
+    const got = redactRaw(raw, pseudonymiseA);
+    expect(got, `redactRaw(${raw})`).toBe(redacted);
+    expect(got).not.toContain(PSN.slice(0, 9));
+  });
+
+  it('an insured subject_code holding an array is withheld; one of an institution is kept', () => {
+    expect(redactRaw(`{"subject_kind":"insured","subject_code":["${PSN}"]}`, pseudonymiseA)).toBe(
+      `{"subject_kind":"insured","subject_code":${W}}`,
+    );
+    const institution = `{"subject_kind":"institution","subject_code":["H32010200001"]}`;
+    expect(redactRaw(institution, pseudonymiseA)).toBe(institution);
+  });
+
+  it('null, true and false in a personal field stay; the marker is not a token', () => {
+    const raw = `{"psn_no":null,"certno":true,"id_no":false,"idcard": null }`;
+    expect(redactRaw(raw, pseudonymiseA)).toBe(raw);
+    expect(WITHHELD).not.toMatch(TOKEN);
+  });
+
+  it('an array psn_no is withheld in the message of a rejected record too', () => {
+    const raw = JSON.stringify(withFields(settlement, { psn_no: [PSN] }));
+    expect(raw).toContain(PSN);
+    const r = decodeA(raw);
+    expect(rejectionMessage(r)).not.toContain(PSN);
+    expect(JSON.stringify(r)).not.toContain(PSN);
   });
 
   it('a record without personal fields is returned unchanged', () => {
