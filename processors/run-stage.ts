@@ -8,13 +8,16 @@
 import { resolve } from 'node:path';
 import type { Config } from './config.ts';
 import { createKafka } from './kafka/client.ts';
+import type { KafkaDeadLetters } from './kafka/dead-letters.ts';
 import { type KafkaStageStatus, startKafkaStage } from './kafka/stage-runner.ts';
+import { createMetrics } from './metrics.ts';
 import type { Alert, TopologyOutput } from './outputs.ts';
 import { loadPacks, loadThresholds } from './packs-config.ts';
-import { openAlertBus } from './run.ts';
+import { kafkaDeadLetterOfRejected, kafkaDeadLetterQueue, openAlertBus } from './run.ts';
 import { AlertFileSink } from './sinks/alert-file.ts';
 import type { StageKind } from './stages/instance.ts';
 import type { StageName } from './stages/messages.ts';
+import { startStatusServer } from './status-server.ts';
 import { createClickHouseSink } from './storage/clickhouse-sink.ts';
 import { createStorageClient } from './storage/client.ts';
 import { migrate } from './storage/migrate.ts';
@@ -30,6 +33,8 @@ export type StageRunOptions = {
   readonly json?: boolean;
   readonly print?: (line: string) => void;
   readonly statusEveryMs?: number;
+  /** Where the ingest stage's rejected records also go (default: YIBAO_KAFKA_DEAD_LETTER_TOPIC, see run.ts). */
+  readonly kafkaDeadLetters?: KafkaDeadLetters;
 };
 
 export const handOverTopics = (prefix: string): Record<StageName, string> => ({
@@ -51,19 +56,36 @@ export async function runStage(o: StageRunOptions): Promise<KafkaStageStatus> {
   const sink = createClickHouseSink({ client: store.client, database });
   const alertSink = new AlertFileSink(resolve(config.YIBAO_DATA_DIR, 'alerts.jsonl'));
   const bus = config.YIBAO_NATS_URL ? await openAlertBus(config.YIBAO_NATS_URL) : undefined;
+  // Only ingest decodes input, so only it rejects records.
+  const deadLetters = o.stage === 'ingest' ? kafkaDeadLetterQueue(config, o.kafkaDeadLetters) : undefined;
   const stopping = new AbortController();
   const counts = { outputs: 0, alerts: 0, level_changes: 0 };
 
+  const metrics = createMetrics();
   const emit = async (outs: readonly TopologyOutput[]) => {
-    const alerts = outs.filter((x): x is Alert => x.kind === 'alert');
+    const alerts: Alert[] = [];
+    for (const x of outs) {
+      if (x.kind === 'alert') {
+        alerts.push(x);
+        metrics.alerts.inc({ rule: x.rule, severity: x.severity, status: x.status });
+      } else if (x.kind === 'level_change') {
+        counts.level_changes++;
+        metrics.levelChanges.inc({ pack: x.pack ?? 'none' });
+      } else if (x.kind === 'rejected') {
+        metrics.deadLetters.inc();
+        const d = deadLetters && kafkaDeadLetterOfRejected(x);
+        if (d) deadLetters?.push(d);
+      }
+    }
     counts.outputs += outs.length;
     counts.alerts += alerts.length;
-    counts.level_changes += outs.filter((x) => x.kind === 'level_change').length;
     if (alerts.length > 0) {
       await alertSink.write(alerts);
       await bus?.publisher.write(alerts);
     }
+    const t0 = performance.now();
     await sink.write(outs); // resolves when the sink has room: backpressure to the consumer
+    metrics.sinkLatency.observe({ sink: 'clickhouse' }, (performance.now() - t0) / 1000);
   };
   const stage = await startKafkaStage({
     stage: o.stage,
@@ -81,6 +103,8 @@ export async function runStage(o: StageRunOptions): Promise<KafkaStageStatus> {
     }),
     emit,
     flush: async () => {
+      await deadLetters?.flush();
+      await alertSink.flush();
       await sink.flush();
       await bus?.publisher.flush();
     },
@@ -95,8 +119,24 @@ export async function runStage(o: StageRunOptions): Promise<KafkaStageStatus> {
       ...chains.map((status) => ({ kind: 'chain_status' as const, at, status })),
     ]);
   };
+  let processedBefore = 0;
+  const status = () => ({ ...stage.status(), ...counts });
+  const server = await startStatusServer(
+    config.YIBAO_STATUS_PORT,
+    { status, ready: () => !stopping.signal.aborted },
+    metrics,
+    config.YIBAO_STATUS_HOST,
+  ).catch((err: Error) => {
+    print(
+      `status port ${config.YIBAO_STATUS_PORT} not served (${err.message}): set YIBAO_STATUS_PORT per process`,
+    );
+    return undefined;
+  });
   const report = () => {
-    const s = { ...stage.status(), ...counts };
+    const s = status();
+    metrics.events.inc({ stage: o.stage, outcome: 'processed' }, s.processed - processedBefore);
+    processedBefore = s.processed;
+    for (const [kind, n] of Object.entries(stage.stateSize())) metrics.stateKeys.set({ kind }, n);
     print(
       o.json
         ? JSON.stringify(s)
@@ -118,10 +158,12 @@ export async function runStage(o: StageRunOptions): Promise<KafkaStageStatus> {
     await snapshot();
     await sink.flush();
     await stage.stop();
+    await deadLetters?.close();
     await sink.close();
     await alertSink.close();
     await bus?.close();
     report();
+    server?.close();
     await store.close();
   }
   return stage.status();

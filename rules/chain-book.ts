@@ -21,6 +21,8 @@ export type BranchUpdate = {
 export class ChainBook {
   private readonly branches = new Map<string, Map<string, Branch>>();
   private readonly state = new Map<string, ChainStatus>();
+  /** Per branch, the time of the newest update applied: an older one (resent after a crash upstream) is stale. */
+  private readonly newest = new Map<string, number>();
 
   constructor(private readonly packs: ReadonlyMap<PackId, { readonly pack: Pack }>) {}
 
@@ -29,6 +31,9 @@ export class ChainBook {
     const compiled = this.packs.get(u.pack);
     if (!compiled) return undefined;
     const ck = `${u.pack}|${u.chain_id}`;
+    const bk = `${ck}|${u.code}`;
+    if (u.at < (this.newest.get(bk) ?? Number.NEGATIVE_INFINITY)) return undefined;
+    this.newest.set(bk, u.at);
     let branches = this.branches.get(ck);
     if (u.branch === null) {
       if (!branches?.delete(u.code)) return undefined;

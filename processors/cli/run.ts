@@ -11,7 +11,7 @@ import { connectNats, natsUrl } from '../alerting/connect.ts';
 import { jetstreamSource } from '../alerting/jetstream-source.ts';
 import type { Config } from '../config.ts';
 import { createKafka } from '../kafka/client.ts';
-import { alignWith, kafkaSource } from '../kafka/source.ts';
+import { kafkaSource } from '../kafka/source.ts';
 import { runMonitor } from '../run.ts';
 import { runStage } from '../run-stage.ts';
 import { fileSource, stdinSource } from '../sources/ndjson.ts';
@@ -86,19 +86,18 @@ export async function sourceFor(
       }
       const kafka = createKafka(config.YIBAO_KAFKA_BROKERS.split(','), 'yibao-monitor');
       const topics = o.topics.split(',').filter(Boolean);
-      // Built from the topology so the source can align partitions on its watermark.
-      return (topology: Topology) =>
-        kafkaSource({
-          kafka,
-          groupId: o.group,
-          topics,
-          fromStart: o.fromStart !== false,
-          ...(config.YIBAO_KAFKA_SESSION_TIMEOUT_MS !== undefined && {
-            sessionTimeoutMs: config.YIBAO_KAFKA_SESSION_TIMEOUT_MS,
-          }),
-          stopAtEnd: o.stopAtEnd === true,
-          alignment: alignWith(topology),
-        });
+      // No source-side alignment: the topology holds records that run ahead of the watermark
+      // (processors/stages/institution-stage.ts, alignMs), which does not stall Kafka fetches.
+      return kafkaSource({
+        kafka,
+        groupId: o.group,
+        topics,
+        fromStart: o.fromStart !== false,
+        ...(config.YIBAO_KAFKA_SESSION_TIMEOUT_MS !== undefined && {
+          sessionTimeoutMs: config.YIBAO_KAFKA_SESSION_TIMEOUT_MS,
+        }),
+        stopAtEnd: o.stopAtEnd === true,
+      });
     }
     case 'jetstream': {
       // Small deployments: the stream EVENTS (`simulate --publish jetstream`), one durable per group.

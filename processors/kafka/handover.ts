@@ -14,8 +14,6 @@ type Pending = { key?: string; value: string; partition?: number };
 export class KafkaHandOver implements HandOver {
   private pending = new Map<string, Pending[]>();
   private count = 0;
-  /** While rebuilding state from the log, what the stage would send was sent before the crash. */
-  muted = false;
 
   constructor(
     private readonly producer: Producer,
@@ -24,12 +22,10 @@ export class KafkaHandOver implements HandOver {
   ) {}
 
   send(stage: StageName, key: string, message: StageMessage): void {
-    if (this.muted) return;
     this.push(this.topics[stage], { key, value: encodeStageMessage(message) });
   }
 
   broadcast(stage: StageName, message: StageMessage): void {
-    if (this.muted) return;
     const value = encodeStageMessage(message);
     for (let partition = 0; partition < this.partitions[stage]; partition++)
       this.push(this.topics[stage], { value, partition });

@@ -5,10 +5,9 @@
  * replicas) and flushes the sinks before committing the batch's offsets.
  *
  * State and restarts: on every assignment the instance drops its state and rebuilds it from the
- * first offset of each assigned partition; up to the group's committed offset it only rebuilds
- * (what it would send and emit was already sent and made durable before), after it it works
- * normally. Downstream tolerates what a crash between "sent" and "committed" sends twice (event
- * ids, visit ids, readmission ids; idempotent sinks). Revoked partitions' state goes with the
+ * first offset of each assigned partition, sending and emitting again what it rebuilds: sinks
+ * are idempotent (deterministic ids) and the next stages drop what they already have (event ids,
+ * visit ids, readmission ids, branch levels older than the one applied). Revoked partitions' state goes with the
  * dropped instance. Retention of the hand-over topics must therefore cover the longest window
  * (45 days of stays); snapshots (processors/state) are the way to shorten rebuilds.
  */
@@ -61,6 +60,8 @@ export type KafkaStage = {
   readonly finished: Promise<{ standings: Standing[]; chains: ChainStatus[] }>;
   /** The instance's current standings (institution stage) and chain statuses (chain stage). */
   snapshot(): { standings: Standing[]; chains: ChainStatus[] };
+  /** Keys held in the windows of this instance, by kind (for the state-size metric). */
+  stateSize(): Record<string, number>;
   stop(): Promise<void>;
 };
 
@@ -222,20 +223,19 @@ export async function startKafkaStage(o: KafkaStageOptions): Promise<KafkaStage>
       for (const m of batch.messages) {
         if (!isRunning() || isStale() || built !== generation) return;
         const offset = BigInt(m.offset);
-        const rebuilding = offset < limit;
-        handOver.muted = rebuilding;
         const h = id(batch.topic, batch.partition);
         const got = !m.value
           ? []
           : s.ingest
             ? s.ingest.process(m.value, { partition: h, source: `${key}@${m.offset}` })
             : s.receive(decodeStageMessage(m.value), h);
-        handOver.muted = false;
-        if (rebuilding) replayed++;
-        else {
-          processed++;
-          for (const x of got) outs.push(x);
-        }
+        // Nothing is muted while rebuilding: what an output depends on (the watermark over all
+        // partitions) does not replay in the same interleaving, so an output the crashed instance
+        // never made may come up before the committed offset. Sinks are idempotent, and the next
+        // stages drop what they already have (event, visit and readmission ids; stale branches).
+        if (offset < limit) replayed++;
+        else processed++;
+        for (const x of got) outs.push(x);
         position.set(key, offset);
         last = m.offset;
         resolveOffset(m.offset);
@@ -300,6 +300,9 @@ export async function startKafkaStage(o: KafkaStageOptions): Promise<KafkaStage>
     }),
     finished,
     snapshot: () => ({ standings: stage?.standings() ?? [], chains: stage?.chains() ?? [] }),
+    stateSize: () => ({
+      ...(stage?.institution?.warnings.store.stateSize() ?? stage?.person?.warnings.store.stateSize() ?? {}),
+    }),
     stop,
   };
 }

@@ -30,6 +30,16 @@ export class AlertFileSink {
     }
   }
 
+  /**
+   * Resolves once everything written so far has reached the file (the kernel): a process killed
+   * after this loses none of it. Called before input offsets are committed.
+   */
+  async flush(): Promise<void> {
+    await new Promise<void>((resolve, reject) =>
+      this.stream.write('', (err) => (err ? reject(err) : resolve())),
+    );
+  }
+
   async close(): Promise<void> {
     this.stream.end();
     await once(this.stream, 'finish');
