@@ -45,6 +45,18 @@ const SETTINGS = {
       message: 'expected milliseconds in 6000–1800000 (the brokers’ default group session limits)',
     })
     .optional(),
+  /**
+   * Kafka topic for rejected input records (processors/kafka/dead-letters.ts), besides the
+   * ClickHouse dead_letters table; only with `--source kafka`. Unset: no dead-letter topic.
+   * Kafka's topic-name rules: 1–249 of A–Z a–z 0–9 . _ -, not "." or "..".
+   */
+  YIBAO_KAFKA_DEAD_LETTER_TOPIC: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,249}$/, {
+      message: 'expected a Kafka topic name: 1–249 characters of A–Z a–z 0–9 . _ -',
+    })
+    .refine((t) => t !== '.' && t !== '..', { message: 'expected a Kafka topic name other than "." or ".."' })
+    .optional(),
   YIBAO_NATS_URL: z.string().optional(),
   YIBAO_ALLOWED_LATENESS_SECONDS: positiveInt.default(60),
   YIBAO_RULE_OVERRIDES: z.string().optional(),

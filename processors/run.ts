@@ -8,14 +8,24 @@ import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { MonitorError } from '../schemas/errors.ts';
+import { createPseudonymiser } from '../schemas/pseudonymise.ts';
 import { AlertPublisher, ensureAlertStream } from './alerting/bus.ts';
 import { connectNats } from './alerting/connect.ts';
 import type { Config } from './config.ts';
+import { createKafka } from './kafka/client.ts';
+import {
+  createKafkaDeadLetters,
+  deadLetterOf,
+  type KafkaDeadLetter,
+  type KafkaDeadLetters,
+} from './kafka/dead-letters.ts';
+import type { KafkaRecord } from './kafka/source.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
-import type { Alert, TopologyOutput } from './outputs.ts';
+import type { Alert, Rejected, TopologyOutput } from './outputs.ts';
 import { loadPacks, loadThresholds } from './packs-config.ts';
 import { AlertFileSink, formatAlertLine } from './sinks/alert-file.ts';
-import type { Source } from './sources/source.ts';
+import type { Source, SourceRecord } from './sources/source.ts';
 import { startStatusServer } from './status-server.ts';
 import { createClickHouseSink } from './storage/clickhouse-sink.ts';
 import { createStorageClient } from './storage/client.ts';
@@ -37,6 +47,11 @@ export type RunOptions = {
   readonly printAlerts?: boolean;
   /** A source partition silent this long (wall clock) stops holding the watermark (default 30 s). */
   readonly idlePartitionMs?: number;
+  /**
+   * Where rejected Kafka records also go. By default, with YIBAO_KAFKA_DEAD_LETTER_TOPIC set, a
+   * producer on YIBAO_KAFKA_BROKERS (idempotent; tests against the mock cluster pass their own).
+   */
+  readonly kafkaDeadLetters?: KafkaDeadLetters;
 };
 
 export type RunStatus = {
@@ -88,6 +103,8 @@ export async function runMonitor(options: RunOptions): Promise<RunStatus> {
     allowedLatenessMs: config.YIBAO_ALLOWED_LATENESS_SECONDS * 1000,
   });
   const source = typeof options.source === 'function' ? options.source(topology) : options.source;
+  const deadLetters = kafkaDeadLetterQueue(config, options.kafkaDeadLetters);
+  const pseudonymise = createPseudonymiser(config.pseudonymKey);
 
   let state: RunStatus['state'] = 'starting';
   let levelChanges = 0;
@@ -178,6 +195,8 @@ export async function runMonitor(options: RunOptions): Promise<RunStatus> {
   /** Source offsets follow durable outputs: flush the sinks, then commit. */
   const commit = async () => {
     if (!source.commit) return;
+    await deadLetters?.flush();
+    await alertSink.flush();
     await sink.flush();
     await bus?.publisher.flush();
     await source.commit();
@@ -218,6 +237,10 @@ export async function runMonitor(options: RunOptions): Promise<RunStatus> {
         source: r.origin ?? source.name,
       });
       windowRecords++;
+      if (deadLetters) {
+        for (const o of outs) if (o.kind === 'rejected') deadLetters.add(r, o, pseudonymise, print);
+        if (deadLetters.pending() >= DEAD_LETTER_BATCH) await deadLetters.flush();
+      }
       if (r.partition !== undefined) {
         const now = performance.now();
         for (const p of source.partitions?.() ?? []) {
@@ -251,6 +274,7 @@ export async function runMonitor(options: RunOptions): Promise<RunStatus> {
     await snapshot();
     await commit();
     await source.close?.();
+    await deadLetters?.close();
     await sink.close();
     await alertSink.close();
     await bus?.close();
@@ -264,6 +288,100 @@ export async function runMonitor(options: RunOptions): Promise<RunStatus> {
   } else print(JSON.stringify(final));
   await store.close();
   return final;
+}
+
+/** Dead letters buffered for the Kafka topic before they are sent (and always before a commit). */
+const DEAD_LETTER_BATCH = 500;
+
+function isKafkaRecord(r: SourceRecord): r is KafkaRecord {
+  return 'kafkaPartition' in r && 'offset' in r && 'topic' in r;
+}
+
+/**
+ * Rejected records on their way to the Kafka dead-letter topic (YIBAO_KAFKA_DEAD_LETTER_TOPIC):
+ * buffered, sent by `flush`, which the run calls before it commits source offsets, so a record
+ * whose offset is committed has its dead letter on the topic (at least once: a crash before the
+ * commit sends it again, with the same key). Undefined when no topic is configured.
+ */
+export function kafkaDeadLetterQueue(config: Config, given?: KafkaDeadLetters) {
+  const topic = config.YIBAO_KAFKA_DEAD_LETTER_TOPIC;
+  if (given === undefined && topic === undefined) return undefined;
+  const own = given === undefined;
+  let target = given;
+  const open = (): KafkaDeadLetters => {
+    if (target) return target;
+    if (!config.YIBAO_KAFKA_BROKERS)
+      throw new MonitorError(
+        'CONFIG_MISSING',
+        `YIBAO_KAFKA_DEAD_LETTER_TOPIC=${JSON.stringify(topic)} needs YIBAO_KAFKA_BROKERS=host:port[,host:port…]`,
+        { variable: 'YIBAO_KAFKA_BROKERS' },
+      );
+    target = createKafkaDeadLetters({
+      kafka: createKafka(config.YIBAO_KAFKA_BROKERS.split(','), 'yibao-monitor-dead-letters'),
+      topic: topic!,
+    });
+    return target;
+  };
+  let pending: KafkaDeadLetter[] = [];
+  let sent = 0;
+  let warned = false;
+  return {
+    /** The dead letter of a record the topology rejected; records not read from Kafka have none. */
+    add(
+      record: SourceRecord,
+      rejected: Rejected,
+      pseudonymise: (clear: string) => string,
+      print: (l: string) => void,
+    ): void {
+      if (isKafkaRecord(record)) pending.push(deadLetterOf(record, rejected, pseudonymise));
+      else if (!warned) {
+        warned = true;
+        print(
+          'YIBAO_KAFKA_DEAD_LETTER_TOPIC applies to records read from Kafka: rejected records of this source go to the dead_letters table only',
+        );
+      }
+    },
+    /** Adds a dead letter built elsewhere (the ingest stage's, from a rejected output's origin). */
+    push(d: KafkaDeadLetter): void {
+      pending.push(d);
+    },
+    pending: () => pending.length,
+    sent: () => sent,
+    async flush(): Promise<void> {
+      if (pending.length === 0) return;
+      const batch = pending;
+      pending = [];
+      try {
+        await open().send(batch);
+        sent += batch.length;
+      } catch (err) {
+        pending = [...batch, ...pending];
+        throw err;
+      }
+    },
+    async close(): Promise<void> {
+      await this.flush();
+      if (own) await target?.close();
+    },
+  };
+}
+
+/**
+ * The Kafka dead letter of a rejected output whose origin is a Kafka position (`topic/partition@offset`,
+ * as the ingest stage names it), or undefined. Its raw text is the output's, already redacted
+ * at ingest (not redacted again: tokens would change); bytes that were not UTF-8 arrive as U+FFFD.
+ */
+export function kafkaDeadLetterOfRejected(rejected: Rejected): KafkaDeadLetter | undefined {
+  const m = /^(.+)\/(\d+)@(\d+)$/.exec(rejected.origin ?? '');
+  if (!m) return undefined;
+  return {
+    raw: rejected.raw,
+    error: rejected.error,
+    path: rejected.path,
+    topic: m[1]!,
+    partition: Number(m[2]),
+    offset: m[3]!,
+  };
 }
 
 export async function openAlertBus(url: string) {

@@ -104,7 +104,7 @@ const all = loadMigrations();
 const m003 = all.find((f) => f.version === 3)!;
 
 beforeAll(async () => {
-  ch = await createTestClickHouse('chdb');
+  ch = await createTestClickHouse({ kind: 'chdb' });
   // The store as it was before 003, written twice over as by a killed run and its restart: the
   // restart re-read every record, 26 hours later by the wall clock (across midnight), in other
   // batches (so the sink's insert deduplication tokens differ, as they do after a crash).

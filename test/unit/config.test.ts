@@ -61,6 +61,13 @@ describe('configuration from the environment', () => {
     expect(loadConfig({ YIBAO_PROGRESS: 'true' }).YIBAO_PROGRESS).toBe(true);
   });
 
+  it('YIBAO_KAFKA_DEAD_LETTER_TOPIC is optional and taken as given', () => {
+    expect(loadConfig({}).YIBAO_KAFKA_DEAD_LETTER_TOPIC).toBeUndefined();
+    expect(
+      loadConfig({ YIBAO_KAFKA_DEAD_LETTER_TOPIC: 'yibao.dead-letters_v1' }).YIBAO_KAFKA_DEAD_LETTER_TOPIC,
+    ).toBe('yibao.dead-letters_v1');
+  });
+
   it('the result is frozen', () => {
     const c = loadConfig({});
     expect(Object.isFrozen(c)).toBe(true);
@@ -87,6 +94,22 @@ describe('configuration from the environment', () => {
     ['YIBAO_STATUS_PORT', '0', 'expected a number > 0'],
     ['YIBAO_KAFKA_BROKERS', 'k1:9092, k2:9092', 'expected host:port[,host:port…]'],
     ['YIBAO_CLICKHOUSE_URL', 'localhost 8123', 'expected a URL such as http://localhost:8123'],
+    [
+      'YIBAO_KAFKA_DEAD_LETTER_TOPIC',
+      'dead letters',
+      'expected a Kafka topic name: 1–249 characters of A–Z a–z 0–9 . _ -',
+    ],
+    [
+      'YIBAO_KAFKA_DEAD_LETTER_TOPIC',
+      '',
+      'expected a Kafka topic name: 1–249 characters of A–Z a–z 0–9 . _ -',
+    ],
+    [
+      'YIBAO_KAFKA_DEAD_LETTER_TOPIC',
+      'x'.repeat(250),
+      'expected a Kafka topic name: 1–249 characters of A–Z a–z 0–9 . _ -',
+    ],
+    ['YIBAO_KAFKA_DEAD_LETTER_TOPIC', '..', 'expected a Kafka topic name other than "." or ".."'],
   ])(
     '%s=%j is CONFIG_INVALID naming the variable, the value and the expectation',
     (name, value, expected) => {
