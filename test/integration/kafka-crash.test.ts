@@ -4,7 +4,8 @@
  * killed with SIGKILL mid-stream, and is started again with the same consumer group and data
  * directory. The second run rebuilds its state from the start of the log and finishes the feed;
  * the store then holds what `replay` of the same feed gives: the same standings, alerts, level
- * changes and inspection tasks, none lost and none doubled (deterministic ids, ReplacingMergeTree).
+ * changes and inspection tasks, none lost and none doubled (deterministic ids, ReplacingMergeTree);
+ * dead letters and indicator snapshots too.
  * The restart gets its partitions within a few seconds: the dead member's session (6 s here) ends
  * and the group rebalances without it (processors/kafka/source.ts says why this once took a minute).
  */
@@ -270,12 +271,10 @@ describe('the monitor over Kafka, killed with SIGKILL mid-stream and started aga
     );
   });
 
-  // Known defect (issue 6), kept visible: these flip to failures once fixed, then become plain tests.
-  // In the live Kafka path a level change is stamped with the instant the credit engine applied it,
-  // which depends on how partitions interleave, not only on the event (replay stamps the event's
-  // own time). The killed run and the restart stamp the same change differently, so change_id and
-  // the inspection task_id differ and ReplacingMergeTree keeps both rows.
-  it.fails('KNOWN DEFECT: level changes and inspection tasks written by the killed run do not collapse', async () => {
+  // Issue 6: the topology applies credit records in event-time order, so the killed run and the
+  // restart stamp a level change with the same instant; change_id and the inspection task_id are
+  // the same and ReplacingMergeTree keeps one row of each.
+  it("level changes and inspection tasks written by the killed run collapse into the restart's", async () => {
     for (const t of ['level_changes', 'inspection_tasks'])
       await store.client.command({ query: `OPTIMIZE TABLE yibao.${t} FINAL` });
     expect(await count('SELECT count() AS n FROM yibao.level_changes')).toBe(
@@ -292,9 +291,19 @@ describe('the monitor over Kafka, killed with SIGKILL mid-stream and started aga
     for (const r of rows) expect(r.source).toMatch(/^events\/\d@\d+$/);
   });
 
-  // Known defect: dead_letters is a plain MergeTree ordered by the wall-clock received_at, so a
-  // malformed record re-read after the crash is a second row (no deterministic key to collapse on).
-  it.fails('KNOWN DEFECT: dead letters the killed run wrote are written again', async () => {
+  // Issue 6: dead_letters and indicator_snapshots are ReplacingMergeTree on their identity
+  // (schemas/clickhouse/003): what the killed run wrote and the restart wrote again collapse.
+  it("dead letters and indicator snapshots the killed run wrote collapse into the restart's", async () => {
+    expect(await count('SELECT count() AS n FROM yibao.dead_letters FINAL')).toBe(malformed);
+    const snapshots = await count(
+      'SELECT uniqExact(subject_kind, subject_code, indicator, `window`, at) AS n FROM yibao.indicator_snapshots',
+    );
+    expect(snapshots).toBeGreaterThan(1000);
+    expect(await count('SELECT count() AS n FROM yibao.indicator_snapshots FINAL')).toBe(snapshots);
+    // Raw rows after the merge equal distinct keys, as for the other tables.
+    for (const t of ['dead_letters', 'indicator_snapshots'])
+      await store.client.command({ query: `OPTIMIZE TABLE yibao.${t} FINAL` });
     expect(await count('SELECT count() AS n FROM yibao.dead_letters')).toBe(malformed);
+    expect(await count('SELECT count() AS n FROM yibao.indicator_snapshots')).toBe(snapshots);
   });
 });
