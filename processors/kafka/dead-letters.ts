@@ -105,7 +105,7 @@ const CLEAR_PERSONAL = new RegExp(`"(?:psn_no|certno|id_no|idcard)"${NOT_TOKEN}`
 const INSURED_SUBJECT = /"subject_kind"\s*:\s*"insured"/;
 const CLEAR_SUBJECT_CODE = new RegExp(`"subject_code"${NOT_TOKEN}`);
 
-/** True when `redactRaw` left an identifier in clear (it replaces strings and numbers only). */
+/** True when a personal field still holds something that is not a `ps_` token (a last check). */
 export function holdsClearIdentifier(text: string): boolean {
   return CLEAR_PERSONAL.test(text) || (INSURED_SUBJECT.test(text) && CLEAR_SUBJECT_CODE.test(text));
 }
