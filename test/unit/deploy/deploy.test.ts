@@ -225,7 +225,16 @@ describe('compose (deploy/compose/compose.yaml)', () => {
         'simulator',
       ]),
     );
-    expect(processors.map(([n]) => n).sort()).toEqual(['migrate', 'monitor', 'notify', 'simulator']);
+    expect(processors.map(([n]) => n).sort()).toEqual([
+      'migrate',
+      'monitor',
+      'notify',
+      'simulator',
+      'stage-chain',
+      'stage-ingest',
+      'stage-institution',
+      'stage-person',
+    ]);
   });
 
   it('Kafka is one broker in KRaft mode (no ZooKeeper) on a volume, with a health check', () => {
@@ -250,6 +259,9 @@ describe('compose (deploy/compose/compose.yaml)', () => {
     }
     expect(script).toContain('--partitions 6');
     expect(script).toContain('--if-not-exists');
+    // The stages' hand-over topics (README "Running at scale").
+    for (const topic of ['yibao.stage.institution', 'yibao.stage.person', 'yibao.stage.chain'])
+      expect(script).toContain(topic);
     expect(dependsOn(creator)).toEqual({ kafka: 'service_healthy' });
     expect(oneShot(creator)).toBe(true);
   });
@@ -386,7 +398,21 @@ describe('compose (deploy/compose/compose.yaml)', () => {
     for (const v of named) expect(Object.keys(compose.volumes ?? {})).toContain(v);
     expect(services.simulator!.profiles).toEqual(['simulate']);
     for (const [name, s] of Object.entries(services))
-      if (name !== 'simulator') expect(s.profiles, name).toBeUndefined();
+      if (name.startsWith('stage-')) expect(s.profiles, name).toEqual(['stages']);
+      else if (name !== 'simulator') expect(s.profiles, name).toBeUndefined();
+  });
+
+  it('the stage services run each stage of the topology as its own consumer group, after migrate', () => {
+    for (const stage of ['ingest', 'institution', 'person', 'chain']) {
+      const s = services[`stage-${stage}`]!;
+      const run = argv(s.command);
+      expect(run.slice(0, 5)).toEqual(['run', '--source', 'kafka', '--stage', stage]);
+      expect(run[run.indexOf('--group') + 1]).toBe('yibao-monitor');
+      expect(dependsOn(s)).toMatchObject({
+        'kafka-topics': 'service_completed_successfully',
+        migrate: 'service_completed_successfully',
+      });
+    }
   });
 });
 
