@@ -107,6 +107,13 @@ export function jetstreamSource(js: JetStreamClient, opts: JetStreamSourceOption
         continue;
       }
       room?.();
+      // A redelivery of a record the caller still holds (the server's ack wait ran out, or a
+      // previous reader's hand-back crossed an in-flight pull): not handed out twice; the newer
+      // delivery is the one acknowledged.
+      if (outstanding.has(m.seq)) {
+        outstanding.set(m.seq, m);
+        continue;
+      }
       outstanding.set(m.seq, m);
       const seq = m.seq;
       yield {
@@ -116,12 +123,16 @@ export function jetstreamSource(js: JetStreamClient, opts: JetStreamSourceOption
         subject: m.subject,
         redelivered: m.redelivered,
         ack: () => {
-          if (outstanding.get(seq) === m) outstanding.delete(seq);
+          // The newest delivery of this record (see above), and this one.
+          const current = outstanding.get(seq);
+          outstanding.delete(seq);
+          if (current && current !== m) current.ack();
           m.ack();
         },
         nak: (delayMs?: number) => {
-          if (outstanding.get(seq) === m) outstanding.delete(seq);
-          m.nak(delayMs);
+          const current = outstanding.get(seq);
+          outstanding.delete(seq);
+          (current ?? m).nak(delayMs);
         },
       };
     }
