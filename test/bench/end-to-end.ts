@@ -7,13 +7,14 @@
  * machine's two cores with the monitor.
  */
 import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { logLevel } from 'kafkajs';
 import { alignWith, type KafkaSource, kafkaSource } from '../../processors/kafka/source.ts';
 import { runMonitor } from '../../processors/run.ts';
 import type { Topology } from '../../processors/topology.ts';
 import { testKafkaClient } from '../support/kafka.ts';
-import { type Bench, mib, round } from './common.ts';
+import { type Bench, mib, round, runNode } from './common.ts';
 import { startHarness, TOPIC } from './kafka-harness.ts';
 
 const RATE = 30_000;
@@ -34,7 +35,34 @@ export const endToEndBench: Bench = {
   async run(ctx) {
     const seconds = ctx.quick ? 20 : 60;
     const dir = process.env.BENCH_DIR ?? '/tmp/ybench';
-    const file = join(dir, 'year-d365-i300-e28000-s7.ndjson');
+    // The replay benchmark's year when it exists; otherwise 70 days (≈ 2 M records, enough for
+    // 60 s at 30,000/s), generated once. Without a feed the producer would deliver nothing.
+    let file = join(dir, 'year-d365-i300-e28000-s7.ndjson');
+    if (!existsSync(file)) {
+      file = join(dir, 'd70-i300-e28000-s7.ndjson');
+      if (!existsSync(file)) {
+        mkdirSync(dir, { recursive: true });
+        ctx.log(`generating ${file} (once)…`);
+        const gen = await runNode([
+          'processors/cli/bin.mjs',
+          'simulate',
+          '--out',
+          `${file}.part`,
+          '--labels',
+          `${file}.labels.json`,
+          '--days',
+          '70',
+          '--institutions',
+          '300',
+          '--events-per-day',
+          '28000',
+          '--seed',
+          '7',
+        ]);
+        if (gen.code !== 0) throw new Error(`simulate failed: ${gen.stderr.slice(-2000)}`);
+        renameSync(`${file}.part`, file);
+      }
+    }
     const h = await startHarness();
     let topology: Topology | undefined;
     let source: KafkaSource | undefined;
