@@ -4,6 +4,8 @@
  * watermark alignment across input channels). Ties break on a caller's key, then arrival, so the
  * release order does not depend on how the upstream work was spread over instances. Pure.
  */
+import { MinHeap } from '../../rules/engine/heap.ts';
+
 type Entry<T> = { readonly at: number; readonly tie: string; readonly seq: number; readonly item: T };
 
 function before<T>(a: Entry<T>, b: Entry<T>): boolean {
@@ -11,7 +13,7 @@ function before<T>(a: Entry<T>, b: Entry<T>): boolean {
 }
 
 export class OrderedInbox<T> {
-  private readonly heap: Entry<T>[] = [];
+  private readonly heap = new MinHeap<Entry<T>>(before);
   private readonly upstreams = new Map<string, number>();
   private seq = 0;
   /** Everything before this instant has been released; later arrivals before it are late. */
@@ -26,7 +28,6 @@ export class OrderedInbox<T> {
   push(at: number, tie: string, item: T): boolean {
     if (at < this.releasedBefore) return false;
     this.heap.push({ at, tie, seq: this.seq++, item });
-    this.up(this.heap.length - 1);
     return true;
   }
 
@@ -44,59 +45,25 @@ export class OrderedInbox<T> {
   /** The records every upstream has passed, oldest first. */
   release(limit = this.watermark): T[] {
     const out: T[] = [];
-    while (this.heap.length > 0 && this.heap[0]!.at < limit) out.push(this.pop().item);
+    for (let top = this.heap.peek(); top && top.at < limit; top = this.heap.peek())
+      out.push(this.heap.pop()!.item);
     if (limit > this.releasedBefore) this.releasedBefore = limit;
     return out;
   }
 
   /** The earliest instant waiting, if any. */
   peek(): number | undefined {
-    return this.heap[0]?.at;
+    return this.heap.peek()?.at;
   }
 
   /** Takes the earliest record (after `peek` gave an instant); later pushes before it count as late. */
   take(): T {
-    const e = this.pop();
+    const e = this.heap.pop()!;
     if (e.at > this.releasedBefore) this.releasedBefore = e.at;
     return e.item;
   }
 
   get size(): number {
-    return this.heap.length;
-  }
-
-  private pop(): Entry<T> {
-    const h = this.heap;
-    const top = h[0]!;
-    const last = h.pop()!;
-    if (h.length > 0) {
-      h[0] = last;
-      this.down(0);
-    }
-    return top;
-  }
-
-  private up(i: number): void {
-    const h = this.heap;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (!before(h[i]!, h[p]!)) break;
-      [h[i], h[p]] = [h[p]!, h[i]!];
-      i = p;
-    }
-  }
-
-  private down(i: number): void {
-    const h = this.heap;
-    for (;;) {
-      const l = 2 * i + 1;
-      const r = l + 1;
-      let m = i;
-      if (l < h.length && before(h[l]!, h[m]!)) m = l;
-      if (r < h.length && before(h[r]!, h[m]!)) m = r;
-      if (m === i) return;
-      [h[i], h[m]] = [h[m]!, h[i]!];
-      i = m;
-    }
+    return this.heap.size;
   }
 }
