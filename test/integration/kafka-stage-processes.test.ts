@@ -11,7 +11,6 @@ import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Partitioners } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../processors/config.ts';
 import type { Alert } from '../../processors/outputs.ts';
@@ -20,7 +19,7 @@ import { createStorageClient } from '../../processors/storage/client.ts';
 import { createTopology } from '../../processors/topology.ts';
 import { chinaDate } from '../../rules/engine/time.ts';
 import { compilePacks } from '../../rules/packs/index.ts';
-import { startKafka, type TestKafka, testKafkaClient } from '../support/kafka.ts';
+import { produceKeyed, startKafka, subjectKeyOf, type TestKafka } from '../support/kafka.ts';
 import { freePort } from '../support/ports.ts';
 
 const KEY = 'kafka-stage-processes-key-012345';
@@ -109,18 +108,11 @@ beforeAll(async () => {
     topology.standings().map((s) => [`${s.subject_kind}:${s.subject_code}`, s.level]),
   );
 
-  const producer = testKafkaClient(kafka.brokers, 'procs-producer').producer({
-    createPartitioner: Partitioners.DefaultPartitioner,
-  });
-  await producer.connect();
-  const keyOf = (raw: string) =>
-    /"(?:fixmedins_code|subject_code|practitioner_code)":"([^"]+)"/.exec(raw)?.[1] ?? '';
-  for (let i = 0; i < feed.length; i += 2000)
-    await producer.send({
-      topic: 'events',
-      messages: feed.slice(i, i + 2000).map((raw) => ({ key: keyOf(raw), value: raw })),
-    });
-  await producer.disconnect();
+  await produceKeyed(
+    kafka.brokers,
+    'events',
+    feed.map((raw) => ({ key: subjectKeyOf(raw), value: raw })),
+  );
 
   const procs: Record<string, Proc> = {};
   for (const stage of STAGES) procs[stage] = await startStage(stage, kafka.brokers);

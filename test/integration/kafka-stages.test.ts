@@ -7,7 +7,6 @@
  * and inspection tasks as `replay`'s topology in one process; every malformed record is a dead
  * letter. Alerts are compared without their evidence lists (see test/unit/stages).
  */
-import { CompressionTypes, Partitioners } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKafkaStage } from '../../processors/kafka/stage-runner.ts';
 import type { TopologyOutput } from '../../processors/outputs.ts';
@@ -21,7 +20,7 @@ import { compileThresholds } from '../../rules/early-warning/thresholds.ts';
 import type { Standing } from '../../rules/engine/standing.ts';
 import { chinaDate } from '../../rules/engine/time.ts';
 import { compilePacks } from '../../rules/packs/index.ts';
-import { startKafka, type TestKafka, testKafkaClient } from '../support/kafka.ts';
+import { produceKeyed, startKafka, subjectKeyOf, type TestKafka, testKafkaClient } from '../support/kafka.ts';
 
 const KEY = 'kafka-stages-test-key-0123456789';
 const INPUT = 'events';
@@ -128,25 +127,18 @@ beforeAll(async () => {
   outs.push(...topology.finish());
   expected = collect(outs, topology.standings(), topology.chains(), 0);
 
-  const producer = testKafkaClient(kafka.brokers, 'kafka-stages-producer').producer({
-    createPartitioner: Partitioners.DefaultPartitioner,
-  });
-  await producer.connect();
-  const keyOf = (raw: string) =>
-    /"(?:fixmedins_code|subject_code|practitioner_code)":"([^"]+)"/.exec(raw)?.[1] ?? '';
   const messages: { key: string; value: string }[] = [];
   good.forEach((raw, i) => {
-    messages.push({ key: keyOf(raw), value: raw });
+    messages.push({ key: subjectKeyOf(raw), value: raw });
     if (i % 100 === 50) {
       messages.push({
-        key: keyOf(raw),
+        key: subjectKeyOf(raw),
         value: malform(raw, MALFORMATIONS[malformed % MALFORMATIONS.length]!),
       });
       malformed++;
     }
   });
-  for (let i = 0; i < messages.length; i += 2000)
-    await producer.send({ topic: INPUT, messages: messages.slice(i, i + 2000) });
+  await produceKeyed(kafka.brokers, INPUT, messages);
   const t = (m: { value: string }) => Date.parse(/"occurred_at":"([^"]+)"/.exec(m.value)?.[1] ?? '');
   const disordered = messages.flatMap((m, i) => (i >= 3 ? [m, messages[i - 3]!] : [m]));
   disordered.push(...messages.slice(-3));
@@ -154,14 +146,7 @@ beforeAll(async () => {
     const [a, b] = [disordered[i - 1]!, disordered[i]!];
     if (Math.abs(t(a) - t(b)) <= 30_000) [disordered[i - 1], disordered[i]] = [b, a];
   }
-  for (let i = 0; i < disordered.length; i += 2000)
-    // gzip: librdkafka's mock cluster keeps about 5 MB per partition and drops the oldest beyond.
-    await producer.send({
-      topic: DISORDERED,
-      messages: disordered.slice(i, i + 2000),
-      compression: CompressionTypes.GZIP,
-    });
-  await producer.disconnect();
+  await produceKeyed(kafka.brokers, DISORDERED, disordered);
 }, 300_000);
 
 afterAll(async () => {

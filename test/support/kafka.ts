@@ -1,7 +1,7 @@
 // A Kafka for integration tests: Apache Kafka (KRaft, testcontainers) when a Docker engine is
 // reachable, librdkafka's mock cluster otherwise (ARCHITECTURE.md, "Testing against real parts").
 import { createServer } from 'node:net';
-import { Kafka, type KafkaConfig, logLevel } from 'kafkajs';
+import { CompressionTypes, Kafka, type KafkaConfig, logLevel, Partitioners } from 'kafkajs';
 import { detectDocker } from './docker.ts';
 import { type MockTopic, startMockKafka } from './mock-kafka/mock-kafka.ts';
 
@@ -147,4 +147,34 @@ export async function startKafka(opts: StartKafkaOptions): Promise<TestKafka> {
   let kind = opts.kind ?? 'auto';
   if (kind === 'auto') kind = (await detectDocker()).available ? 'apache' : 'mock';
   return kind === 'apache' ? startApache(opts.topics) : startMock(opts.topics, opts.brokers ?? 3);
+}
+
+/** The key producers use: the record's institution (or fact subject, or practitioner) code. */
+export function subjectKeyOf(raw: string): string {
+  return /"(?:fixmedins_code|subject_code|practitioner_code)":"([^"]+)"/.exec(raw)?.[1] ?? '';
+}
+
+/**
+ * Produces keyed messages in chunks with kafkajs' default partitioner, gzip-compressed:
+ * librdkafka's mock cluster keeps about 5 MB per partition and drops the oldest beyond.
+ */
+export async function produceKeyed(
+  brokers: string[],
+  topic: string,
+  messages: readonly { key: string; value: string }[],
+): Promise<void> {
+  const producer = testKafkaClient(brokers, `test-producer-${topic}`).producer({
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
+  await producer.connect();
+  try {
+    for (let i = 0; i < messages.length; i += 2000)
+      await producer.send({
+        topic,
+        messages: messages.slice(i, i + 2000),
+        compression: CompressionTypes.GZIP,
+      });
+  } finally {
+    await producer.disconnect();
+  }
 }

@@ -11,6 +11,7 @@ import type { Instances } from '../../../processors/stages/in-memory.ts';
 import { instanceOf } from '../../../processors/stages/keys.ts';
 import { createTopology, type Origin } from '../../../processors/topology.ts';
 import { compilePacks } from '../../../rules/packs/index.ts';
+import { subjectKeyOf } from '../../support/kafka.ts';
 
 const KEY = 'stage-instances-test-key-0123456789';
 const packs = compilePacks();
@@ -49,9 +50,6 @@ function run(
   };
 }
 
-const institutionOf = (raw: string) =>
-  /"(?:fixmedins_code|subject_code|practitioner_code)":"([^"]+)"/.exec(raw)?.[1] ?? '';
-
 function expectSame(a: Result, b: Result): void {
   expect(Object.keys(b).sort()).toEqual(Object.keys(a).sort());
   for (const k of Object.keys(a)) {
@@ -75,7 +73,7 @@ describe('stage instances', () => {
   it('the same holds with four source partitions interleaved (per-partition watermarks)', () => {
     // Records of one institution stay in one partition, as a keyed Kafka topic keeps them.
     const parts: string[][] = [[], [], [], []];
-    for (const raw of feed) parts[instanceOf(institutionOf(raw), 4)]!.push(raw);
+    for (const raw of feed) parts[instanceOf(subjectKeyOf(raw), 4)]!.push(raw);
     const records: { raw: string; origin: Origin }[] = [];
     // Round-robin in runs of uneven length: partitions drift apart in event time.
     const idx = [0, 0, 0, 0];
@@ -93,7 +91,7 @@ describe('stage instances', () => {
 
   it('partitions read one after another (days apart in event time) are aligned: the same outputs', () => {
     const parts: string[][] = [[], [], [], []];
-    for (const raw of feed) parts[instanceOf(institutionOf(raw), 4)]!.push(raw);
+    for (const raw of feed) parts[instanceOf(subjectKeyOf(raw), 4)]!.push(raw);
     const interleaved: { raw: string; origin: Origin }[] = [];
     for (let i = 0; interleaved.length < feed.length; i++)
       for (let p = 0; p < 4; p++) {
