@@ -14,8 +14,14 @@ import type { CompiledPack } from '../rules/engine/engine.ts';
 import type { Standing } from '../rules/engine/standing.ts';
 import type { TopologyOutput } from './outputs.ts';
 import { InMemoryHandOver, type Instances } from './stages/in-memory.ts';
-import { createStageInstance, type StageInstance, type StageKind } from './stages/instance.ts';
+import {
+  createStageInstance,
+  type StageInstance,
+  type StageInstanceOptions,
+  type StageKind,
+} from './stages/instance.ts';
 import type { StageName } from './stages/messages.ts';
+import { encodeStage, restoreStage } from './stages/snapshot.ts';
 
 export type TopologyOptions = {
   readonly pseudonymKey: string;
@@ -29,6 +35,8 @@ export type TopologyOptions = {
   readonly thresholds?: Thresholds;
   /** Instances of each stage the keys are spread over (default one each). */
   readonly instances?: Partial<Instances>;
+  /** Stage states from `snapshot()` of a topology with the same options, restored instead of empty ones. */
+  readonly restore?: Readonly<Record<StageName, readonly Uint8Array[]>>;
 };
 
 export const DEFAULT_ALLOWED_LATENESS_MS = 60_000;
@@ -73,6 +81,8 @@ export type Topology = {
   /** Watermark alignment: may `partition` deliver a record at `t` now (see IndicatorStore.mayDeliver)? */
   mayDeliver(partition: string, t: number, maxSkewMs: number): boolean;
   state(): TopologyState;
+  /** Every stage instance's state (see `TopologyOptions.restore`), between records. */
+  snapshot(): Record<StageName, Uint8Array[]>;
   readonly counters: Readonly<TopologyCounters>;
 };
 
@@ -81,21 +91,27 @@ export function createTopology(options: TopologyOptions): Topology {
   const allowedLatenessMs = options.allowedLatenessMs ?? DEFAULT_ALLOWED_LATENESS_MS;
   const thresholds = options.thresholds ?? compileThresholds();
   const handOver = new InMemoryHandOver(instances);
-  const make = (stage: StageKind, i: number) =>
-    createStageInstance({
-      stage,
-      pseudonymKey: options.pseudonymKey,
-      packs: options.packs,
-      thresholds,
-      allowedLatenessMs,
-      ...(options.dedupHorizonDays !== undefined && { dedupHorizonDays: options.dedupHorizonDays }),
-      ...(options.asOf !== undefined && { asOf: options.asOf }),
-      handOver,
-      assigned: [String(i)],
-      sourcePartitions: [],
-      partitions: instances,
-      embedded: true,
-    });
+  const optionsOf = (stage: StageKind, i: number): StageInstanceOptions => ({
+    stage,
+    pseudonymKey: options.pseudonymKey,
+    packs: options.packs,
+    thresholds,
+    allowedLatenessMs,
+    ...(options.dedupHorizonDays !== undefined && { dedupHorizonDays: options.dedupHorizonDays }),
+    ...(options.asOf !== undefined && { asOf: options.asOf }),
+    handOver,
+    assigned: [String(i)],
+    sourcePartitions: [],
+    partitions: instances,
+    embedded: true,
+  });
+  const make = (stage: StageKind, i: number): StageInstance => {
+    const bytes = stage === 'ingest' ? undefined : options.restore?.[stage][i];
+    if (bytes === undefined) return createStageInstance(optionsOf(stage, i));
+    const restored = restoreStage(bytes, optionsOf(stage, i));
+    if (restored.kind !== 'ok') throw new Error(`cannot restore ${stage} instance ${i}: ${restored.reason}`);
+    return restored.instance;
+  };
   const ingest = make('ingest', 0).ingest!;
   const spread = (stage: StageName) => Array.from({ length: instances[stage] }, (_, i) => make(stage, i));
   const stages: Record<StageName, StageInstance[]> = {
@@ -177,6 +193,11 @@ export function createTopology(options: TopologyOptions): Topology {
       chainStages
         .flatMap((s) => s.statuses())
         .sort((a, b) => (a.pack + a.chain_id < b.pack + b.chain_id ? -1 : 1)),
+    snapshot: () => ({
+      institution: stages.institution.map((s, i) => encodeStage(s, optionsOf('institution', i))),
+      person: stages.person.map((s, i) => encodeStage(s, optionsOf('person', i))),
+      chain: stages.chain.map((s, i) => encodeStage(s, optionsOf('chain', i))),
+    }),
     expectPartition: (partition) => partitionState(partition, 'expected'),
     partitionIdle: (partition) => partitionState(partition, 'idle'),
     mayDeliver: (partition, t, maxSkewMs) =>

@@ -28,7 +28,13 @@ import { PersonState, type Stay } from './person.ts';
 import { FIVE_MIN_MS, PractitionerWindows } from './practitioner.ts';
 import { CHINA_OFFSET_MS, DAY_MS, HOUR_MS, isOffHours } from './ring.ts';
 import { BoundaryScheduler, type Granularity } from './scheduler.ts';
-import type { PersonHandOver, ReadmissionSignal, VisitRecord, VisitReversal } from './visits.ts';
+import type {
+  PersonHandOver,
+  ReadmissionHandOver,
+  ReadmissionSignal,
+  VisitRecord,
+  VisitReversal,
+} from './visits.ts';
 
 export type IndicatorOptions = {
   readonly allowedLatenessMs: number;
@@ -40,7 +46,7 @@ export type IndicatorOptions = {
   /** Set in the institution stage of a split topology: person-side work is handed over, not done here. */
   readonly persons?: PersonHandOver;
   /** Set in the person stage of a split topology: readmissions go to the institution stage. */
-  readonly readmissions?: (signal: ReadmissionSignal) => void;
+  readonly readmissions?: ReadmissionHandOver;
 };
 
 export type InstitutionInfo = {
@@ -52,6 +58,11 @@ export type InstitutionInfo = {
 };
 
 /** What a settlement put into the windows, kept so a reversal can take it out again. */
+/** A reversal waiting for the watermark to pass its time (DeferredQueue items are data). */
+type Deferred =
+  | { readonly kind: 'visit'; readonly reversal: VisitReversal }
+  | { readonly kind: 'settlement'; readonly setlId: string; readonly t: number };
+
 type Contribution = {
   readonly t: number;
   readonly eventId: string;
@@ -93,7 +104,7 @@ export class IndicatorStore {
   /** Readmission signals applied (id → event time), for at-least-once hand-overs; swept daily. */
   private readonly readmissionsSeen = new Map<string, number>();
   /** Reversals waiting for the watermark to pass their own time (see applyReversal). */
-  private readonly deferred = new DeferredQueue();
+  private readonly deferred = new DeferredQueue<Deferred>();
   private maxEventTime = Number.NEGATIVE_INFINITY;
   private lastEviction = Number.NEGATIVE_INFINITY;
   readonly counters: IndicatorCounters = {
@@ -383,8 +394,8 @@ export class IndicatorStore {
     if (!this.admit(t)) return false;
     const visitReversal: VisitReversal = { person: e.psn_no, setlId: e.setl_id, t };
     if (this.options.persons) this.options.persons.reversal(visitReversal);
-    else this.deferred.push(t, e.setl_id, () => this.reverseVisit(visitReversal));
-    this.deferred.push(t, e.setl_id, () => this.reverseSettlement(e.setl_id, t));
+    else this.deferred.push(t, e.setl_id, { kind: 'visit', reversal: visitReversal });
+    this.deferred.push(t, e.setl_id, { kind: 'settlement', setlId: e.setl_id, t });
     return true;
   }
 
@@ -428,7 +439,7 @@ export class IndicatorStore {
   /** The person stage's input: a reversal handed over by the institution stage (deferred the same way). */
   applyVisitReversal(r: VisitReversal): boolean {
     if (!this.admit(r.t)) return false;
-    this.deferred.push(r.t, r.setlId, () => this.reverseVisit(r));
+    this.deferred.push(r.t, r.setlId, { kind: 'visit', reversal: r });
     return true;
   }
 
@@ -450,7 +461,7 @@ export class IndicatorStore {
   }
 
   private tellReadmission(signal: ReadmissionSignal): void {
-    if (this.options.readmissions) this.options.readmissions(signal);
+    if (this.options.readmissions) this.options.readmissions.readmission(signal);
     else this.applyReadmission(signal);
   }
 
@@ -509,7 +520,9 @@ export class IndicatorStore {
       const at = this.scheduler.peek(limit);
       const next = this.deferred.peek();
       if (next !== undefined && next < limit && (at === undefined || next < at)) {
-        this.deferred.take()();
+        const d = this.deferred.take();
+        if (d.kind === 'visit') this.reverseVisit(d.reversal);
+        else this.reverseSettlement(d.setlId, d.t);
         continue;
       }
       if (at === undefined) break;

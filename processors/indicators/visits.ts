@@ -41,3 +41,8 @@ export type PersonHandOver = {
   visit(v: VisitRecord): void;
   reversal(r: VisitReversal): void;
 };
+
+/** Where readmissions go when the institution windows live in another stage. */
+export type ReadmissionHandOver = {
+  readmission(signal: ReadmissionSignal): void;
+};

@@ -35,6 +35,8 @@ export type StageInstanceOptions = {
   readonly partitions: Readonly<Record<StageName, number>>;
   /** In-memory exchange: marks after every message, arrivals shared between institution instances. */
   readonly embedded?: boolean;
+  /** A state restored from a snapshot (snapshot.ts), used instead of a new, empty one. */
+  readonly restored?: InstitutionStage | PersonStage | ChainStage;
 };
 
 export type StageInstance = {
@@ -81,6 +83,14 @@ export function createStageInstance(o: StageInstanceOptions): StageInstance {
   const embedded = o.embedded ?? false;
   const common = { thresholds: o.thresholds, allowedLatenessMs: o.allowedLatenessMs, handOver: o.handOver };
   const base = { stage: o.stage, standings: (): Standing[] => [], chains: (): ChainStatus[] => [] };
+  // biome-ignore lint/suspicious/noExplicitAny: any stage class's constructor.
+  const restoredAs = <T>(type: abstract new (...args: any[]) => T): T | undefined => {
+    if (o.restored === undefined) return undefined;
+    if (o.restored instanceof type) return o.restored;
+    throw new TypeError(
+      `${o.stage} stage: restored state is a ${o.restored.constructor.name}, expected a ${type.name}`,
+    );
+  };
   const wrong = (m: StageMessage): never => {
     throw new Error(`${o.stage} stage: message kind "${m.kind}" is not for this stage`);
   };
@@ -96,16 +106,18 @@ export function createStageInstance(o: StageInstanceOptions): StageInstance {
       return { ...base, ingest, receive: wrong, flushMarks: () => ingest.flushMarks(), done: false };
     }
     case 'institution': {
-      const institution = new InstitutionStage({
-        ...common,
-        id: mine('institution')[0] ?? 'institution/none',
-        ids: mine('institution'),
-        packs: o.packs,
-        dedupHorizonDays: o.dedupHorizonDays ?? 400,
-        personInstances: cross(o.assigned, personIds),
-        sourceEnds: cross(o.assigned, o.sourcePartitions),
-        embedded,
-      });
+      const institution =
+        restoredAs(InstitutionStage) ??
+        new InstitutionStage({
+          ...common,
+          id: mine('institution')[0] ?? 'institution/none',
+          ids: mine('institution'),
+          packs: o.packs,
+          dedupHorizonDays: o.dedupHorizonDays ?? 400,
+          personInstances: cross(o.assigned, personIds),
+          sourceEnds: cross(o.assigned, o.sourcePartitions),
+          embedded,
+        });
       return {
         ...base,
         institution,
@@ -118,13 +130,15 @@ export function createStageInstance(o: StageInstanceOptions): StageInstance {
       };
     }
     case 'person': {
-      const person = new PersonStage({
-        ...common,
-        id: mine('person')[0] ?? 'person/none',
-        ids: mine('person'),
-        upstreamEnds: cross(o.assigned, institutionIds),
-        embedded,
-      });
+      const person =
+        restoredAs(PersonStage) ??
+        new PersonStage({
+          ...common,
+          id: mine('person')[0] ?? 'person/none',
+          ids: mine('person'),
+          upstreamEnds: cross(o.assigned, institutionIds),
+          embedded,
+        });
       return {
         ...base,
         person,
@@ -136,11 +150,13 @@ export function createStageInstance(o: StageInstanceOptions): StageInstance {
       };
     }
     case 'chain': {
-      const chain = new ChainStage({
-        packs: o.packs,
-        thresholds: o.thresholds,
-        institutionInstances: cross(o.assigned, institutionIds),
-      });
+      const chain =
+        restoredAs(ChainStage) ??
+        new ChainStage({
+          packs: o.packs,
+          thresholds: o.thresholds,
+          institutionInstances: cross(o.assigned, institutionIds),
+        });
       return {
         ...base,
         chain,

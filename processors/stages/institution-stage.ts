@@ -18,6 +18,7 @@ import { EventIdDedup } from '../dedup.ts';
 import { EarlyWarningStage } from '../early-warning.ts';
 import type { TopologyOutput } from '../outputs.ts';
 import { stageOutputs } from './compose.ts';
+import { VisitsToPersons } from './forwarders.ts';
 import type { HandOver, StageMessage } from './messages.ts';
 import { OrderedInbox } from './ordered-inbox.ts';
 
@@ -97,8 +98,8 @@ export class InstitutionStage {
   private readonly findings: OrderedInbox<Outcome>;
   private creditReleased = Number.NEGATIVE_INFINITY;
   private readonly handOver: HandOver;
-  /** The source partition of the record being applied (visits carry it to the person stage). */
-  private partition = '';
+  /** Visits to the person stage, tagged with the source partition of the record being applied. */
+  private readonly toPersons: VisitsToPersons;
   /** Source-partition progress not yet told to the person stage. */
   private readonly pendingTime = new Map<string, number>();
   private releasedTold = Number.NEGATIVE_INFINITY;
@@ -111,19 +112,11 @@ export class InstitutionStage {
     const handOver = (this.handOver = options.handOver);
     this.dedup = new EventIdDedup(options.dedupHorizonDays);
     this.engine = new CreditEngine(options.packs, { forwardBranches: true });
+    this.toPersons = new VisitsToPersons(handOver);
     this.warnings = new EarlyWarningStage({
       allowedLatenessMs: options.allowedLatenessMs,
       thresholds: options.thresholds,
-      persons: {
-        visit: (visit) =>
-          handOver.send('person', visit.person, { kind: 'visit', visit, partition: this.partition }),
-        reversal: (reversal) =>
-          handOver.send('person', reversal.person, {
-            kind: 'visit_reversal',
-            reversal,
-            partition: this.partition,
-          }),
-      },
+      persons: this.toPersons,
     });
     this.findings = new OrderedInbox(options.personInstances);
   }
@@ -216,7 +209,7 @@ export class InstitutionStage {
   }
 
   private applyToWindows(e: MonitorEvent, partition: string): void {
-    this.partition = partition;
+    this.toPersons.partition = partition;
     this.warnings.store.fromPartition(partition);
     this.warnings.apply(e);
   }

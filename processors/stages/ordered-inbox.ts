@@ -8,12 +8,13 @@ import { MinHeap } from '../../rules/engine/heap.ts';
 
 type Entry<T> = { readonly at: number; readonly tie: string; readonly seq: number; readonly item: T };
 
-function before<T>(a: Entry<T>, b: Entry<T>): boolean {
+/** Module-level (not a closure), so snapshots name it instead of holding a function. */
+export function inboxBefore<T>(a: Entry<T>, b: Entry<T>): boolean {
   return a.at < b.at || (a.at === b.at && (a.tie < b.tie || (a.tie === b.tie && a.seq < b.seq)));
 }
 
 export class OrderedInbox<T> {
-  private readonly heap = new MinHeap<Entry<T>>(before);
+  private readonly heap = new MinHeap<Entry<T>>(inboxBefore);
   private readonly upstreams = new Map<string, number>();
   private seq = 0;
   /** Everything before this instant has been released; later arrivals before it are late. */

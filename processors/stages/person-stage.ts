@@ -9,6 +9,7 @@ import type { Thresholds } from '../../rules/early-warning/thresholds.ts';
 import { EarlyWarningStage } from '../early-warning.ts';
 import type { TopologyOutput } from '../outputs.ts';
 import { stageOutputs } from './compose.ts';
+import { ReadmissionsToInstitutions } from './forwarders.ts';
 import { institutionKey } from './keys.ts';
 import type { HandOver, StageMessage } from './messages.ts';
 
@@ -38,8 +39,7 @@ export class PersonStage {
     this.warnings = new EarlyWarningStage({
       allowedLatenessMs: options.allowedLatenessMs,
       thresholds: options.thresholds,
-      readmissions: (signal) =>
-        handOver.send('institution', institutionKey(signal.institution), { kind: 'readmission', signal }),
+      readmissions: new ReadmissionsToInstitutions(handOver),
     });
   }
 

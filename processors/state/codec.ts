@@ -28,6 +28,19 @@ export type ClassSpec = {
 /** Stable names (they are written into snapshots) → classes. */
 export type ClassRegistry = Readonly<Record<string, Constructor | ClassSpec>>;
 
+export type StateCodecOptions = {
+  /**
+   * What the state refers to but does not own — compiled packs, thresholds, module-level
+   * comparators — by a stable name. Each is walked (objects, arrays, Maps, Sets, class
+   * instances; not into functions), and everything reachable is named by its path from the root,
+   * so a pack's rule function is written as `packs[0].rules[2].evaluate`. The decoder resolves the
+   * names against its own `shared`, which must be built the same way (same code, same config).
+   */
+  readonly shared?: Readonly<Record<string, unknown>>;
+  /** Like `shared`, but only the object itself is named (I/O handles such as the hand-over). */
+  readonly handles?: Readonly<Record<string, object>>;
+};
+
 export class StateCodecError extends Error {
   constructor(
     message: string,
@@ -45,6 +58,8 @@ export type StateCodec = {
 
 /** Written around the tree so that bytes from anything else are refused, not misread. */
 const FORMAT = 'yibao-state';
+/** The class name of a reference marker `[String('#ref'), name]` (not a valid class name). */
+const REF = '#ref';
 const FORMAT_VERSION = 1;
 
 type Entry = { readonly name: string; readonly proto: object; readonly exclude: ReadonlySet<string> };
@@ -98,9 +113,41 @@ function buildEntries(registry: ClassRegistry): { byProto: Map<object, Entry>; b
   return { byProto, byName };
 }
 
-export function createStateCodec(registry: ClassRegistry): StateCodec {
+/** Names everything reachable from the shared roots by its path; the handles by their own name. */
+function nameExternals(options: StateCodecOptions): {
+  byValue: Map<unknown, string>;
+  byRef: Map<string, unknown>;
+} {
+  const byValue = new Map<unknown, string>();
+  const byRef = new Map<string, unknown>();
+  const name = (v: unknown, ref: string) => {
+    byValue.set(v, ref);
+    byRef.set(ref, v);
+  };
+  for (const [ref, v] of Object.entries(options.handles ?? {})) name(v, ref);
+  function walk(v: unknown, ref: string): void {
+    if ((typeof v !== 'object' && typeof v !== 'function') || v === null || byValue.has(v)) return;
+    name(v, ref);
+    if (typeof v === 'function' || ArrayBuffer.isView(v) || v instanceof ArrayBuffer) return;
+    if (Array.isArray(v)) for (let i = 0; i < v.length; i++) walk(v[i], `${ref}[${i}]`);
+    else if (v instanceof Map) {
+      let i = 0;
+      for (const [k, x] of v)
+        walk(x, `${ref}.get(${typeof k === 'string' ? JSON.stringify(k) : `#${i}`})`), i++;
+    } else if (v instanceof Set) {
+      let i = 0;
+      for (const x of v) walk(x, `${ref}.values()[${i++}]`);
+    } else for (const k of Object.keys(v)) walk((v as Record<string, unknown>)[k], `${ref}.${k}`);
+  }
+  for (const [ref, v] of Object.entries(options.shared ?? {})) walk(v, ref);
+  return { byValue, byRef };
+}
+
+export function createStateCodec(registry: ClassRegistry, options: StateCodecOptions = {}): StateCodec {
+  if (REF in registry) throw new TypeError(`class registry: "${REF}" is reserved for references`);
   const { byProto, byName } = buildEntries(registry);
   const registered = () => [...byName.keys()].join(', ') || 'none';
+  const externals = nameExternals(options);
 
   function encode(root: unknown): Uint8Array {
     const memo = new Map<object, unknown>();
@@ -113,10 +160,12 @@ export function createStateCodec(registry: ClassRegistry): StateCodec {
     };
 
     function enc(v: unknown): unknown {
+      const ref = (typeof v === 'object' || typeof v === 'function') && externals.byValue.get(v);
+      if (ref) return [boxed(REF), ref];
       if (typeof v === 'function') {
         return fail(
           `a function (${v.name || 'anonymous'})`,
-          'state must hold data only; exclude the field in the class registry ({ type, exclude: [field] })',
+          'state must hold data only; exclude the field in the class registry ({ type, exclude: [field] }) or name the function in `shared`',
         );
       }
       if (typeof v === 'symbol') return fail(`a symbol (${String(v)})`, 'state must hold data only');
@@ -244,7 +293,9 @@ export function createStateCodec(registry: ClassRegistry): StateCodec {
       if (seen !== undefined) return seen;
       if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer || v instanceof Date) return v;
       if (Array.isArray(v)) {
-        if (v.length === 2 && v[0] instanceof String) return decodeInstance(v, String(v[0]));
+        if (v.length === 2 && v[0] instanceof String) {
+          return String(v[0]) === REF ? resolve(String(v[1])) : decodeInstance(v, String(v[0]));
+        }
         memo.set(v, v); // the tree is ours: arrays and plain objects are reused in place
         for (let i = 0; i < v.length; i++) {
           path.push(i);
@@ -277,6 +328,15 @@ export function createStateCodec(registry: ClassRegistry): StateCodec {
         path.pop();
       }
       return v;
+    }
+
+    function resolve(ref: string): unknown {
+      if (externals.byRef.has(ref)) return externals.byRef.get(ref);
+      const where = formatPath(path);
+      throw new StateCodecError(
+        `snapshot refers to ${JSON.stringify(ref)} at ${where}, which this build's shared objects do not have (a different pack or config?)`,
+        where,
+      );
     }
 
     function decodeInstance(marker: unknown[], name: string): object {

@@ -6,8 +6,13 @@ import { MinHeap } from './heap.ts';
 
 type Entry = { readonly at: number; readonly key: string };
 
+/** Module-level (not a closure), so snapshots name it instead of holding a function. */
+export function timerBefore(a: Entry, b: Entry): boolean {
+  return a.at < b.at || (a.at === b.at && a.key < b.key);
+}
+
 export class TimerQueue {
-  private readonly heap = new MinHeap<Entry>((a, b) => a.at < b.at || (a.at === b.at && a.key < b.key));
+  private readonly heap = new MinHeap<Entry>(timerBefore);
   /** The one live review per key; heap entries that disagree with it are stale and skipped. */
   private readonly live = new Map<string, number>();
 

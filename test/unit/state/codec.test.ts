@@ -139,6 +139,40 @@ describe('state codec', () => {
     expect(back.total()).toBe(7);
   });
 
+  it("writes shared objects and handles by name and resolves them against the decoder's own", () => {
+    const compile = () => ({
+      rules: [{ id: 'r1', evaluate: (n: number) => n + 1 }],
+      limits: new Map([['a', { max: 3 }]]),
+    });
+    const handle = { send: (m: string) => m };
+    const pack = compile();
+    const state = { rule: pack.rules[0], limit: pack.limits.get('a'), to: handle, order: Math.max, n: 7 };
+    const writer = createStateCodec(
+      {},
+      { shared: { pack, functions: { max: Math.max } }, handles: { handle } },
+    );
+    const bytes = writer.encode(state);
+    // Another process: the pack compiled again, another handle, the same names.
+    const pack2 = compile();
+    const handle2 = { send: (m: string) => m.toUpperCase() };
+    const reader = createStateCodec(
+      {},
+      { shared: { pack: pack2, functions: { max: Math.max } }, handles: { handle: handle2 } },
+    );
+    const back = reader.decode<typeof state>(bytes);
+    expect(back.rule).toBe(pack2.rules[0]);
+    expect(back.limit).toBe(pack2.limits.get('a'));
+    expect(back.to).toBe(handle2);
+    expect(back.order).toBe(Math.max);
+    expect(back.n).toBe(7);
+    // A reader without the name refuses, naming the reference and where it was.
+    const other = createStateCodec(
+      {},
+      { shared: { functions: { max: Math.max } }, handles: { handle: handle2 } },
+    );
+    expect(() => other.decode(bytes)).toThrow(/refers to "pack\.rules\[0\]" at \$\.rule/);
+  });
+
   it('refuses a function, naming where it is and how to exclude it', () => {
     const codec = createStateCodec({ Holder, BucketRing });
     const h = new Holder({ threshold: 2, notify: function notify() {} }, new BucketRing(1_000, 3, 1));
