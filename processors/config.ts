@@ -58,6 +58,20 @@ const SETTINGS = {
     .refine((t) => t !== '.' && t !== '..', { message: 'expected a Kafka topic name other than "." or ".."' })
     .optional(),
   YIBAO_NATS_URL: z.string().optional(),
+  /**
+   * Where the stage processes (`run --stage`) keep snapshots of their state (processors/state):
+   * `directory` (YIBAO_CHECKPOINT_DIR, default <YIBAO_DATA_DIR>/checkpoints), `jetstream` (the
+   * Object Store bucket YIBAO_CHECKPOINT_BUCKET on YIBAO_NATS_URL), or `off` (every restart
+   * rebuilds from offset 0 of the hand-over topics).
+   */
+  YIBAO_CHECKPOINTS: z.enum(['directory', 'jetstream', 'off']).default('directory'),
+  YIBAO_CHECKPOINT_DIR: z.string().min(1).optional(),
+  YIBAO_CHECKPOINT_BUCKET: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, { message: 'expected a bucket name: 1–64 of A–Z a–z 0–9 _ -' })
+    .default('yibao-checkpoints'),
+  /** At most this often a stage saves a checkpoint (after a settled batch). */
+  YIBAO_CHECKPOINT_INTERVAL_SECONDS: positiveInt.default(60),
   YIBAO_ALLOWED_LATENESS_SECONDS: positiveInt.default(60),
   YIBAO_RULE_OVERRIDES: z.string().optional(),
   YIBAO_PACK_OVERRIDES: z.string().optional(),

@@ -50,6 +50,18 @@ export function createMetrics() {
       buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
       registers: [registry],
     }),
+    checkpoints: new Counter({
+      name: 'yibao_checkpoints_total',
+      help: 'stage checkpoints saved, restored, or refused (corrupt, other version or layout), by stage',
+      labelNames: ['stage', 'event'],
+      registers: [registry],
+    }),
+    checkpointBytes: new Gauge({
+      name: 'yibao_checkpoint_bytes',
+      help: 'size of the last checkpoint saved, by stage',
+      labelNames: ['stage'],
+      registers: [registry],
+    }),
     watermarkLag: new Gauge({
       name: 'yibao_event_time_seconds',
       help: 'newest event time seen (unix seconds)',

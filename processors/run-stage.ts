@@ -17,6 +17,7 @@ import { kafkaDeadLetterOfRejected, kafkaDeadLetterQueue, openAlertBus } from '.
 import { AlertFileSink } from './sinks/alert-file.ts';
 import type { StageKind } from './stages/instance.ts';
 import type { StageName } from './stages/messages.ts';
+import { openCheckpointStore } from './state/open-store.ts';
 import { startStatusServer } from './status-server.ts';
 import { createClickHouseSink } from './storage/clickhouse-sink.ts';
 import { createStorageClient } from './storage/client.ts';
@@ -58,6 +59,8 @@ export async function runStage(o: StageRunOptions): Promise<KafkaStageStatus> {
   const bus = config.YIBAO_NATS_URL ? await openAlertBus(config.YIBAO_NATS_URL) : undefined;
   // Only ingest decodes input, so only it rejects records.
   const deadLetters = o.stage === 'ingest' ? kafkaDeadLetterQueue(config, o.kafkaDeadLetters) : undefined;
+  // Ingest keeps no state: it goes on from its committed offsets.
+  const checkpoints = o.stage === 'ingest' ? undefined : await openCheckpointStore(config);
   const stopping = new AbortController();
   const counts = { outputs: 0, alerts: 0, level_changes: 0 };
 
@@ -108,8 +111,22 @@ export async function runStage(o: StageRunOptions): Promise<KafkaStageStatus> {
       await sink.flush();
       await bus?.publisher.flush();
     },
+    ...(checkpoints && {
+      checkpoints: { store: checkpoints.store, everyMs: config.YIBAO_CHECKPOINT_INTERVAL_SECONDS * 1000 },
+    }),
+    log: (level, message) => {
+      if (level === 'warn') metrics.checkpoints.inc({ stage: o.stage, event: 'refused' });
+      else metrics.checkpoints.inc({ stage: o.stage, event: 'restored' });
+      print(o.json ? JSON.stringify({ level, message }) : `[${o.stage}] ${message}`);
+    },
     signal: stopping.signal,
   });
+  if (checkpoints)
+    print(
+      o.json
+        ? JSON.stringify({ checkpoints: checkpoints.where })
+        : `[${o.stage}] checkpoints in ${checkpoints.where}`,
+    );
 
   const snapshot = async () => {
     const at = new Date().toISOString();
@@ -120,6 +137,7 @@ export async function runStage(o: StageRunOptions): Promise<KafkaStageStatus> {
     ]);
   };
   let processedBefore = 0;
+  let savedBefore = 0;
   const status = () => ({ ...stage.status(), ...counts });
   const server = await startStatusServer(
     config.YIBAO_STATUS_PORT,
@@ -137,10 +155,15 @@ export async function runStage(o: StageRunOptions): Promise<KafkaStageStatus> {
     metrics.events.inc({ stage: o.stage, outcome: 'processed' }, s.processed - processedBefore);
     processedBefore = s.processed;
     for (const [kind, n] of Object.entries(stage.stateSize())) metrics.stateKeys.set({ kind }, n);
+    for (const [source, n] of Object.entries(s.lag)) metrics.lag.set({ source }, n);
+    metrics.checkpoints.inc({ stage: o.stage, event: 'saved' }, s.checkpoints_saved - savedBefore);
+    savedBefore = s.checkpoints_saved;
+    if (s.checkpoints_saved > 0) metrics.checkpointBytes.set({ stage: o.stage }, s.checkpoint_bytes);
+    const behind = Object.values(s.lag).reduce((a, b) => a + b, 0);
     print(
       o.json
         ? JSON.stringify(s)
-        : `[${s.stage}] partitions ${s.assigned.length} | processed ${s.processed} (rebuilt ${s.replayed}) | outputs ${s.outputs} | alerts ${s.alerts} | level changes ${s.level_changes}${s.done ? ' | done' : ''}`,
+        : `[${s.stage}] partitions ${s.assigned.length} | processed ${s.processed} (rebuilt ${s.replayed}) | lag ${behind} | outputs ${s.outputs} | alerts ${s.alerts} | level changes ${s.level_changes} | checkpoints ${s.checkpoints_saved}${s.done ? ' | done' : ''}`,
     );
   };
   const statusTimer = setInterval(report, o.statusEveryMs ?? 5_000);
@@ -162,6 +185,7 @@ export async function runStage(o: StageRunOptions): Promise<KafkaStageStatus> {
     await sink.close();
     await alertSink.close();
     await bus?.close();
+    await checkpoints?.close();
     report();
     server?.close();
     await store.close();

@@ -8,9 +8,19 @@
  * first offset of each assigned partition, sending and emitting again what it rebuilds: sinks
  * are idempotent (deterministic ids) and the next stages drop what they already have (event ids,
  * visit ids, readmission ids, branch levels older than the one applied). Revoked partitions' state goes with the
- * dropped instance. Retention of the hand-over topics must therefore cover the longest window
- * (45 days of stays); snapshots (processors/state) are the way to shorten rebuilds.
+ * dropped instance.
+ *
+ * Checkpoints (`checkpoints`): after a batch is settled, at most every `everyMs`, the instance's
+ * whole state is saved with the next offset of each assigned partition, named by the stage and
+ * its assignment. A new assignment equal to a saved one restores that state and seeks to its
+ * offsets instead of reading from offset 0; a snapshot that is missing, corrupt, of another
+ * version or taken under another layout is reported and the state is rebuilt from the log. The
+ * hand-over topics' retention must cover what a rebuild reads: the longest window (45 days of
+ * stays) without checkpoints, the time since the last checkpoint with them — but an assignment
+ * no checkpoint matches (instances added or removed) still rebuilds from offset 0.
  */
+
+import { createHash } from 'node:crypto';
 import type { Admin, Consumer, Kafka, Producer } from 'kafkajs';
 import type { ChainStatus } from '../../rules/chains.ts';
 import type { Thresholds } from '../../rules/early-warning/thresholds.ts';
@@ -18,8 +28,15 @@ import type { CompiledPack } from '../../rules/engine/engine.ts';
 import type { Standing } from '../../rules/engine/standing.ts';
 import type { TopologyOutput } from '../outputs.ts';
 import { decodeStageMessage } from '../stages/codec.ts';
-import { createStageInstance, type StageInstance, type StageKind } from '../stages/instance.ts';
+import {
+  createStageInstance,
+  type StageInstance,
+  type StageInstanceOptions,
+  type StageKind,
+} from '../stages/instance.ts';
 import type { StageName } from '../stages/messages.ts';
+import { encodeStage, restoreStage, STAGE_STATE_VERSION } from '../stages/snapshot.ts';
+import type { CheckpointStore } from '../state/checkpoints.ts';
 import { KafkaHandOver } from './handover.ts';
 
 export type KafkaStageOptions = {
@@ -42,8 +59,22 @@ export type KafkaStageOptions = {
   readonly emit: (outs: readonly TopologyOutput[]) => Promise<void>;
   /** Makes everything emitted durable; offsets are committed after it resolves. */
   readonly flush: () => Promise<void>;
+  /** Snapshots of the stage's state (not for ingest, which keeps none). */
+  readonly checkpoints?: { readonly store: CheckpointStore; readonly everyMs: number };
+  /** What the runner has to tell: a checkpoint restored, or refused and why. */
+  readonly log?: (level: 'info' | 'warn', message: string) => void;
   readonly signal?: AbortSignal;
 };
+
+/** Where the last assignment's state came from. */
+export type StageStart =
+  | { readonly from: 'log' | 'committed'; readonly reason?: string }
+  | {
+      readonly from: 'checkpoint';
+      readonly name: string;
+      readonly offsets: Readonly<Record<string, string>>;
+      readonly created_at: string;
+    };
 
 export type KafkaStageStatus = {
   readonly stage: StageKind;
@@ -51,8 +82,28 @@ export type KafkaStageStatus = {
   readonly processed: number;
   readonly replayed: number;
   readonly rebuilds: number;
+  readonly start?: StageStart;
+  readonly checkpoints_saved: number;
+  readonly checkpoint_bytes: number;
+  /** Records behind each assigned partition's end, as of its last batch. */
+  readonly lag: Readonly<Record<string, number>>;
   readonly done: boolean;
 };
+
+/** A checkpoint's name: the group, the stage and the exact assignment it holds the state of. */
+export function checkpointName(
+  groupId: string,
+  assigned: readonly { topic: string; partition: number }[],
+): string {
+  const parts = assigned.map((a) => `${a.topic}/${a.partition}`).sort();
+  const plain = `${groupId}-${parts.map((p) => p.slice(p.lastIndexOf('/') + 1)).join('_')}`.replace(
+    /[^A-Za-z0-9_-]/g,
+    '_',
+  );
+  if (plain.length <= 128) return plain;
+  const digest = createHash('sha256').update(parts.join(',')).digest('hex').slice(0, 16);
+  return `${plain.slice(0, 100)}-${digest}`;
+}
 
 export type KafkaStage = {
   readonly status: () => KafkaStageStatus;
@@ -117,6 +168,15 @@ export async function startKafkaStage(o: KafkaStageOptions): Promise<KafkaStage>
   let processed = 0;
   let replayed = 0;
   let rebuilds = 0;
+  let start: StageStart | undefined;
+  let checkpointsSaved = 0;
+  let checkpointBytes = 0;
+  let lastCheckpoint = performance.now();
+  /** The options the current instance was made with (a snapshot's fingerprint is taken of them). */
+  let instanceOptions: StageInstanceOptions | undefined;
+  /** False once a batch stopped midway: the state then holds records whose outputs were not settled. */
+  let clean = true;
+  const lag = new Map<string, number>();
   let stopped = false;
   let resolveFinished!: (v: { standings: Standing[]; chains: ChainStatus[] }) => void;
   let rejectFinished!: (e: unknown) => void;
@@ -132,15 +192,32 @@ export async function startKafkaStage(o: KafkaStageOptions): Promise<KafkaStage>
       ps.map((partition) => ({ topic, partition })),
     );
     generation++;
+    // Restored or rebuilt at once, not at the first batch: a checkpoint at the end of the input
+    // gets no batch at all, and a bounded run must still end.
+    ensureBuilt().catch(rejectFinished);
   });
 
+  let rebuilding: Promise<void> | undefined;
+  /** Brings the instance up to the current assignment, one rebuild at a time. */
+  function ensureBuilt(): Promise<void> {
+    rebuilding ??= (async () => {
+      try {
+        while (built !== generation) await rebuild();
+      } finally {
+        rebuilding = undefined;
+      }
+    })();
+    return rebuilding;
+  }
+
   /**
-   * A new assignment: a new, empty stage instance, and every assigned partition read again from
-   * its first offset — after a rebalance the consumer would go on from its position, and a
-   * commit the rebalance refused leaves that position past the committed offset. Ingest keeps no
-   * state and goes on from the committed offsets. False when it sought (batches from 0 follow).
+   * A new assignment: the state its checkpoint holds, or a new, empty stage instance, and every
+   * assigned partition read again from the checkpoint's offsets or from its first offset — after
+   * a rebalance the consumer would go on from its position, and a commit the rebalance refused
+   * leaves that position past the committed offset. Ingest keeps no state and goes on from the
+   * committed offsets. A batch fetched before the seek is stale (kafkajs) and is dropped.
    */
-  async function rebuild(): Promise<boolean> {
+  async function rebuild(): Promise<void> {
     built = generation;
     rebuilds++;
     const offsets = await admin.fetchOffsets({ groupId, topics: inputs });
@@ -151,16 +228,15 @@ export async function startKafkaStage(o: KafkaStageOptions): Promise<KafkaStage>
         ),
       ),
     );
-    const sought = o.stage !== 'ingest' && assigned.length > 0;
-    if (sought)
-      for (const a of assigned) consumer.seek({ topic: a.topic, partition: a.partition, offset: '0' });
     endOffsets = new Map();
     for (const topic of new Set(assigned.map((a) => a.topic)))
       for (const p of await admin.fetchTopicOffsets(topic))
         endOffsets.set(`${topic}/${p.partition}`, BigInt(p.high));
     position.clear();
     ingestEnded = false;
-    stage = createStageInstance({
+    clean = true;
+    lag.clear();
+    const options: StageInstanceOptions = {
       stage: o.stage,
       pseudonymKey: o.pseudonymKey,
       packs: o.packs,
@@ -170,10 +246,83 @@ export async function startKafkaStage(o: KafkaStageOptions): Promise<KafkaStage>
       assigned: assigned.map((a) => id(a.topic, a.partition)),
       sourcePartitions,
       partitions,
-    });
+    };
+    instanceOptions = options;
+    const sought = o.stage !== 'ingest' && assigned.length > 0;
+    const restored = sought ? await restore(options) : undefined;
+    stage = restored?.instance ?? createStageInstance(options);
+    if (!sought) start = { from: 'committed' };
+    if (sought)
+      for (const a of assigned) {
+        const offset = restored?.offsets[`${a.topic}/${a.partition}`] ?? '0';
+        position.set(`${a.topic}/${a.partition}`, BigInt(offset) - 1n);
+        consumer.seek({ topic: a.topic, partition: a.partition, offset });
+      }
     if (stage.ingest) for (const a of assigned) stage.ingest.partition(id(a.topic, a.partition), 'expected');
+    for (const a of assigned) {
+      const k = `${a.topic}/${a.partition}`;
+      const from = sought ? (position.get(k) ?? -1n) + 1n : (committed.get(k) ?? 0n);
+      lag.set(k, Math.max(0, Number((endOffsets.get(k) ?? 0n) - from)));
+    }
     await handOver.flush();
-    return !sought;
+    lastCheckpoint = performance.now();
+  }
+
+  /** The saved state of exactly this assignment, if there is one to trust; says why not otherwise. */
+  async function restore(
+    options: StageInstanceOptions,
+  ): Promise<{ instance: StageInstance; offsets: Readonly<Record<string, string>> } | undefined> {
+    const rebuildFromLog = (reason: string) => {
+      start = { from: 'log', reason };
+      return undefined;
+    };
+    if (!o.checkpoints) return rebuildFromLog('checkpoints are off');
+    const name = checkpointName(groupId, assigned);
+    const loaded = await o.checkpoints.store.load(name, { version: STAGE_STATE_VERSION });
+    if (loaded.kind === 'none') return rebuildFromLog(`no checkpoint ${name}`);
+    if (loaded.kind !== 'ok') {
+      o.log?.('warn', `${loaded.reason}: not used, rebuilding ${o.stage} from offset 0`);
+      return rebuildFromLog(loaded.reason);
+    }
+    const { snapshot } = loaded;
+    const missing = assigned.map((a) => `${a.topic}/${a.partition}`).filter((k) => !(k in snapshot.offsets));
+    const r =
+      missing.length > 0
+        ? ({
+            kind: 'incompatible',
+            reason: `checkpoint ${name} has no offset for ${missing.join(', ')}`,
+          } as const)
+        : restoreStage(snapshot.state, options);
+    if (r.kind !== 'ok') {
+      o.log?.('warn', `checkpoint ${name}: ${r.reason}: not used, rebuilding ${o.stage} from offset 0`);
+      return rebuildFromLog(r.reason);
+    }
+    start = { from: 'checkpoint', name, offsets: snapshot.offsets, created_at: snapshot.createdAt };
+    o.log?.(
+      'info',
+      `${o.stage}: restored checkpoint ${name} of ${snapshot.createdAt}, reading on from ${JSON.stringify(snapshot.offsets)}`,
+    );
+    return { instance: r.instance, offsets: snapshot.offsets };
+  }
+
+  /** After a settled batch: the state and the next offset of every assigned partition, if it is time. */
+  async function checkpointIfDue(): Promise<void> {
+    if (!o.checkpoints || !stage || !instanceOptions || o.stage === 'ingest' || !clean) return;
+    if (performance.now() - lastCheckpoint < o.checkpoints.everyMs) return;
+    const offsets: Record<string, string> = {};
+    for (const a of assigned) {
+      const k = `${a.topic}/${a.partition}`;
+      offsets[k] = ((position.get(k) ?? -1n) + 1n).toString();
+    }
+    const state = encodeStage(stage, instanceOptions);
+    await o.checkpoints.store.save(checkpointName(groupId, assigned), {
+      version: STAGE_STATE_VERSION,
+      offsets,
+      state,
+    });
+    checkpointsSaved++;
+    checkpointBytes = state.length;
+    lastCheckpoint = performance.now();
   }
 
   const atEnd = () =>
@@ -214,14 +363,19 @@ export async function startKafkaStage(o: KafkaStageOptions): Promise<KafkaStage>
     eachBatchAutoResolve: false,
     eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary }) => {
       if (isStale() || stopped) return;
-      if (built !== generation && !(await rebuild())) return; // batches from offset 0 follow
-      const s = stage!;
+      if (built !== generation || rebuilding) await ensureBuilt();
+      // After a seek, what was fetched before it is stale; batches from the new offsets follow.
+      if (isStale() || stopped || !stage) return;
+      const s = stage;
       const key = `${batch.topic}/${batch.partition}`;
       const limit = committed.get(key) ?? 0n;
       const outs: TopologyOutput[] = [];
       let last: string | undefined;
       for (const m of batch.messages) {
-        if (!isRunning() || isStale() || built !== generation) return;
+        if (!isRunning() || isStale() || built !== generation) {
+          clean = false; // what this batch did so far is in the state but not settled
+          return;
+        }
         const offset = BigInt(m.offset);
         const h = id(batch.topic, batch.partition);
         const got = !m.value
@@ -241,6 +395,8 @@ export async function startKafkaStage(o: KafkaStageOptions): Promise<KafkaStage>
         resolveOffset(m.offset);
       }
       lastSeen.set(key, performance.now());
+      if (last !== undefined)
+        lag.set(key, Math.max(0, Number(BigInt(batch.highWatermark) - BigInt(last) - 1n)));
       if (idleTold.delete(key)) s.ingest?.partition(key, 'expected');
       const next = last !== undefined && BigInt(last) >= limit ? (BigInt(last) + 1n).toString() : undefined;
       await settle(
@@ -252,6 +408,7 @@ export async function startKafkaStage(o: KafkaStageOptions): Promise<KafkaStage>
                 topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: next }] }],
               }),
       );
+      await checkpointIfDue();
       await heartbeat();
       await finishIfDone();
     },
@@ -296,6 +453,12 @@ export async function startKafkaStage(o: KafkaStageOptions): Promise<KafkaStage>
       processed,
       replayed,
       rebuilds,
+      ...(start && { start }),
+      checkpoints_saved: checkpointsSaved,
+      checkpoint_bytes: checkpointBytes,
+      lag: Object.fromEntries(
+        assigned.map((a) => `${a.topic}/${a.partition}`).map((k) => [k, lag.get(k) ?? 0] as const),
+      ),
       done: isDone(),
     }),
     finished,

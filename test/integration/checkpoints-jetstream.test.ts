@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { jetstream } from '@nats-io/jetstream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../processors/config.ts';
 import {
   encodeCheckpoint,
   FORMAT_VERSION,
@@ -11,6 +12,7 @@ import {
   type Snapshot,
 } from '../../processors/state/checkpoints.ts';
 import { JetStreamCheckpointStore } from '../../processors/state/jetstream-store.ts';
+import { openCheckpointStore } from '../../processors/state/open-store.ts';
 import { startNats, type TestNats } from '../support/nats.ts';
 
 const snap = (n: number, state: Uint8Array = randomBytes(2000)): Snapshot => ({
@@ -122,5 +124,30 @@ describe('JetStream checkpoint store', () => {
     await expect(store.save('a.b', snap(1))).rejects.toThrow(
       /checkpoint stage "a.b": expected 1–128 letters/,
     );
+  });
+
+  it('the store a stage process opens from its settings: the JetStream bucket, or a clear error without NATS', async () => {
+    const bucket = nats.uniqueName('stage-ckpt');
+    const config = loadConfig({
+      YIBAO_CHECKPOINTS: 'jetstream',
+      YIBAO_CHECKPOINT_BUCKET: bucket,
+      YIBAO_NATS_URL: nats.url,
+    });
+    const opened = await openCheckpointStore(config);
+    try {
+      expect(opened?.where).toBe(`JetStream Object Store bucket ${bucket}`);
+      const s = snap(3);
+      await opened!.store.save('yibao-monitor_institution-0_1', s);
+      // Another process (its own connection) finds it in the same bucket.
+      const other = await JetStreamCheckpointStore.open(nats.nc, bucket);
+      stores.push(other);
+      expectOk(await other.load('yibao-monitor_institution-0_1', { version: 2 }), s);
+    } finally {
+      await opened?.close();
+    }
+    await expect(openCheckpointStore(loadConfig({ YIBAO_CHECKPOINTS: 'jetstream' }))).rejects.toThrow(
+      /YIBAO_CHECKPOINTS=jetstream needs YIBAO_NATS_URL/,
+    );
+    expect(await openCheckpointStore(loadConfig({ YIBAO_CHECKPOINTS: 'off' }))).toBeUndefined();
   });
 });

@@ -1,9 +1,10 @@
 /**
  * The distributed topology as separate processes (`yibao-monitor run --source kafka --stage …`)
  * over librdkafka's mock cluster, one process per stage, each with its own chDB and alert file.
- * The institution process is killed with SIGKILL mid-stream and started again (same consumer
- * group, same data directory): it rebuilds its state from its hand-over topic, redoes what it had
- * not committed, and the run ends with the standings and alerts the one-process topology gives —
+ * The institution process is killed with SIGKILL mid-stream, after it saved a checkpoint, and
+ * started again (same consumer group, same data directory): it restores its state from the
+ * checkpoint, reads on from the checkpoint's offsets, redoes what came after them, and the run
+ * ends with the standings and alerts the one-process topology gives —
  * nothing lost (every alert, every subject) and nothing doubled (ClickHouse rows with FINAL;
  * alert ids, which a redo repeats in the alert file, are the same ids).
  */
@@ -13,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../processors/config.ts';
+import type { KafkaStageStatus } from '../../processors/kafka/stage-runner.ts';
 import type { Alert } from '../../processors/outputs.ts';
 import { simulate } from '../../processors/simulator/simulate.ts';
 import { createStorageClient } from '../../processors/storage/client.ts';
@@ -33,7 +35,7 @@ type Proc = {
   child: ChildProcessWithoutNullStreams;
   output: () => string;
   exited: Promise<number | null>;
-  status(): Promise<{ processed: number; done: boolean } | undefined>;
+  status(): Promise<KafkaStageStatus | undefined>;
 };
 
 async function startStage(stage: string, brokers: string[]): Promise<Proc> {
@@ -48,6 +50,7 @@ async function startStage(stage: string, brokers: string[]): Promise<Proc> {
     YIBAO_STATUS_PORT: String(port),
     YIBAO_KAFKA_BROKERS: brokers.join(','),
     YIBAO_KAFKA_SESSION_TIMEOUT_MS: '6000',
+    YIBAO_CHECKPOINT_INTERVAL_SECONDS: '1',
   });
   const args = ['run', '--source', 'kafka', '--stage', stage, '--topics', 'events', '--group', GROUP];
   const child = spawn(process.execPath, [BIN, ...args, '--handover', PREFIX, '--stop-at-end', '--json'], {
@@ -64,7 +67,7 @@ async function startStage(stage: string, brokers: string[]): Promise<Proc> {
     async status() {
       try {
         const r = await fetch(`http://127.0.0.1:${port}/status`, { signal: AbortSignal.timeout(2_000) });
-        return (await r.json()) as { processed: number; done: boolean };
+        return (await r.json()) as KafkaStageStatus;
       } catch {
         return undefined;
       }
@@ -76,6 +79,7 @@ let kafka: TestKafka;
 let expectedAlerts: Set<string>;
 let expectedStandings: Map<string, string | null>;
 let killedAt = 0;
+let savedBeforeKill = 0;
 let exitCodes: (number | null)[] = [];
 const outputs: Record<string, string> = {};
 
@@ -121,8 +125,9 @@ beforeAll(async () => {
   const until = Date.now() + 120_000;
   for (;;) {
     const s = await victim.status();
-    if (s && s.processed > 4_000) {
+    if (s && s.processed > 4_000 && s.checkpoints_saved > 0) {
       killedAt = s.processed;
+      savedBeforeKill = s.checkpoints_saved;
       break;
     }
     if (victim.child.exitCode !== null || Date.now() > until)
@@ -152,6 +157,21 @@ describe('stage processes over Kafka, one killed with SIGKILL and restarted', ()
     console.log(`stage processes: institution killed after ${killedAt} messages; exit codes ${exitCodes}`);
     for (const [i, code] of exitCodes.entries())
       expect(code, `${STAGES[i]}: ${outputs[STAGES[i]!]?.slice(-1500)}`).toBe(0);
+  });
+
+  it('the restarted institution process restored its checkpoint instead of reading from offset 0', () => {
+    expect(savedBeforeKill).toBeGreaterThan(0);
+    const reports = outputs.institution!.split('\n').filter((l) => l.startsWith('{"stage"'));
+    const last = JSON.parse(reports.at(-1)!) as KafkaStageStatus;
+    expect(last.start?.from, outputs.institution?.slice(-1500)).toBe('checkpoint');
+    const from = last.start?.from === 'checkpoint' ? Object.values(last.start.offsets).map(Number) : [];
+    expect(from.length).toBe(6);
+    expect(from.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+    // Only what followed the checkpoint was read again, not the partitions from offset 0.
+    expect(last.replayed).toBeLessThan(killedAt);
+    console.log(
+      `stage processes: checkpoint restored at offsets ${from.join(',')}; ${last.replayed} messages redone (killed after ${killedAt})`,
+    );
   });
 
   it('the alerts of all stages are the one-process topology’s alerts: none lost, none extra', () => {

@@ -5,15 +5,25 @@
  * consumer group, the hand-overs Kafka topics keyed by the next stage's key — with one instance
  * of each stage and with two, gives the same standings, level changes, chain statuses, alerts
  * and inspection tasks as `replay`'s topology in one process; every malformed record is a dead
- * letter. Alerts are compared without their evidence lists (see test/unit/stages).
+ * letter. Alerts are compared without their evidence lists (see test/unit/stages). The
+ * one-instance run saves checkpoints: a stage started again under the same assignment restores
+ * its state from them, and a damaged one is reported and rebuilt from the log.
  */
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startKafkaStage } from '../../processors/kafka/stage-runner.ts';
+import {
+  checkpointName,
+  type KafkaStageOptions,
+  startKafkaStage,
+} from '../../processors/kafka/stage-runner.ts';
 import type { TopologyOutput } from '../../processors/outputs.ts';
 import { simulate } from '../../processors/simulator/simulate.ts';
 import { MALFORMATIONS, malform } from '../../processors/sources/malformed.ts';
 import { STAGE_KINDS } from '../../processors/stages/instance.ts';
 import type { StageName } from '../../processors/stages/messages.ts';
+import { DirectoryCheckpointStore } from '../../processors/state/directory-store.ts';
 import { createTopology } from '../../processors/topology.ts';
 import type { ChainStatus } from '../../rules/chains.ts';
 import { compileThresholds } from '../../rules/early-warning/thresholds.ts';
@@ -60,32 +70,52 @@ function collect(
   } satisfies Collected;
 }
 
+const checkpointDir = mkdtempSync(join(tmpdir(), 'kafka-stages-ckpt-'));
+const checkpoints = new DirectoryCheckpointStore(checkpointDir);
+
+/** One stage instance of run `run` (its groups are `${run}.<stage>`). */
+function stageOptions(
+  run: string,
+  stage: KafkaStageOptions['stage'],
+  i: number,
+  outs: TopologyOutput[],
+  more: Partial<KafkaStageOptions> = {},
+): KafkaStageOptions {
+  return {
+    stage,
+    kafka: testKafkaClient(kafka.brokers, `${run}-${stage}-${i}`),
+    groupId: run,
+    inputTopics: [INPUT],
+    handOverTopics: handOverTopics(run),
+    pseudonymKey: KEY,
+    packs,
+    thresholds,
+    allowedLatenessMs: 60_000,
+    stopAtEnd: true,
+    sessionTimeoutMs: 6_000,
+    idlePartitionMs: 600_000,
+    emit: async (o) => {
+      for (const x of o) outs.push(x);
+    },
+    flush: async () => {},
+    ...more,
+  };
+}
+
 /** The distributed topology with `n` instances of every stage, to the end of the input. */
-async function distributed(run: string, n: number, input = INPUT): Promise<Collected> {
+async function distributed(
+  run: string,
+  n: number,
+  input = INPUT,
+  more: Partial<KafkaStageOptions> = {},
+): Promise<Collected> {
   const started = performance.now();
   const outs: TopologyOutput[] = [];
   const stages = [];
   for (const stage of STAGE_KINDS)
     for (let i = 0; i < n; i++)
       stages.push(
-        await startKafkaStage({
-          stage,
-          kafka: testKafkaClient(kafka.brokers, `${run}-${stage}-${i}`),
-          groupId: run,
-          inputTopics: [input],
-          handOverTopics: handOverTopics(run),
-          pseudonymKey: KEY,
-          packs,
-          thresholds,
-          allowedLatenessMs: 60_000,
-          stopAtEnd: true,
-          sessionTimeoutMs: 6_000,
-          idlePartitionMs: 600_000,
-          emit: async (o) => {
-            for (const x of o) outs.push(x);
-          },
-          flush: async () => {},
-        }),
+        await startKafkaStage(stageOptions(run, stage, i, outs, { inputTopics: [input], ...more })),
       );
   const results = await Promise.all(stages.map((s) => s.finished));
   const status = stages.map((s) => s.status());
@@ -173,7 +203,7 @@ function expectSameAs(got: Collected, want: Collected, rejected = malformed): vo
 
 describe('the distributed topology over Kafka', () => {
   it('one instance of each stage gives replay’s standings, level changes, chains, alerts and tasks', async () => {
-    const one = await distributed('one', 1);
+    const one = await distributed('one', 1, INPUT, { checkpoints: { store: checkpoints, everyMs: 1_000 } });
     console.log(`one instance per stage: ${one.seconds.toFixed(1)} s for ${good.length + malformed} records`);
     expect(expected.byKind.alert?.length).toBeGreaterThan(5);
     expect(expected.byKind.level_change?.length).toBeGreaterThan(5);
@@ -191,5 +221,56 @@ describe('the distributed topology over Kafka', () => {
     console.log(`twice over, reordered, one instance per stage: ${dup.seconds.toFixed(1)} s`);
     // A malformed record is a dead letter each time it comes (each copy at its own position).
     expectSameAs(dup, expected, 2 * malformed);
+  }, 600_000);
+
+  it('the institution stage started again restores its checkpoint; a damaged one is reported and rebuilt from the log', async () => {
+    const allSix = Array.from({ length: 6 }, (_, partition) => ({ topic: 'one.institution', partition }));
+    const name = checkpointName('one.institution', allSix);
+    expect(readdirSync(checkpointDir)).toContain(`${name}.ckpt`);
+    const restart = async () => {
+      const logs: string[] = [];
+      const stage = await startKafkaStage(
+        stageOptions('one', 'institution', 9, [], {
+          checkpoints: { store: checkpoints, everyMs: 60_000 },
+          log: (level, message) => logs.push(`${level}: ${message}`),
+        }),
+      );
+      const { standings } = await stage.finished;
+      const status = stage.status();
+      await stage.stop();
+      return { standings: standings.map((x) => JSON.stringify(x)).sort(), status, logs };
+    };
+
+    const restored = await restart();
+    expect(restored.status.start?.from, restored.logs.join('\n')).toBe('checkpoint');
+    expect(restored.logs.join('\n')).toMatch(/restored checkpoint/);
+    // Only what came after the checkpoint's offsets is read again, not the partitions from 0.
+    const admin = testKafkaClient(kafka.brokers, 'ckpt-admin').admin();
+    await admin.connect();
+    const ends = await admin.fetchTopicOffsets('one.institution');
+    await admin.disconnect();
+    const total = ends.reduce((n, p) => n + Number(p.high), 0);
+    const start = restored.status.start;
+    const from =
+      start?.from === 'checkpoint' ? Object.values(start.offsets).reduce((n, o) => n + Number(o), 0) : 0;
+    expect(from).toBeGreaterThan(total / 2);
+    expect(restored.status.replayed + restored.status.processed).toBe(total - from);
+    expect(restored.standings).toEqual(expected.standings);
+
+    const file = join(checkpointDir, `${name}.ckpt`);
+    const bytes = readFileSync(file);
+    const at = bytes.length - 100;
+    bytes.writeUInt8(bytes.readUInt8(at) ^ 0xff, at); // one flipped byte in the state
+    writeFileSync(file, bytes);
+    const rebuilt = await restart();
+    expect(rebuilt.logs.join('\n')).toMatch(
+      /warn: checkpoint .*damaged state.*rebuilding institution from offset 0/,
+    );
+    expect(rebuilt.status.start).toMatchObject({ from: 'log' });
+    expect(rebuilt.status.replayed + rebuilt.status.processed).toBe(total);
+    expect(rebuilt.standings).toEqual(expected.standings);
+    console.log(
+      `checkpoints: restored, ${total - from} of ${total} messages read again; damaged: rebuilt from all ${total}`,
+    );
   }, 600_000);
 });

@@ -33,8 +33,19 @@ describe('configuration from the environment', () => {
       YIBAO_ALLOWED_LATENESS_SECONDS: 60,
       YIBAO_STATUS_PORT: 9464,
       YIBAO_STATUS_HOST: '127.0.0.1',
+      YIBAO_CHECKPOINTS: 'directory',
+      YIBAO_CHECKPOINT_BUCKET: 'yibao-checkpoints',
+      YIBAO_CHECKPOINT_INTERVAL_SECONDS: 60,
       pseudonymKey: DEVELOPMENT_PSEUDONYM_KEY,
     });
+  });
+
+  it('checkpoint settings: the store kind and the bucket name are checked', () => {
+    expect(loadConfig({ YIBAO_CHECKPOINTS: 'jetstream' }).YIBAO_CHECKPOINTS).toBe('jetstream');
+    expect(() => loadConfig({ YIBAO_CHECKPOINTS: 'redis' })).toThrow(/YIBAO_CHECKPOINTS="redis" is invalid/);
+    expect(() => loadConfig({ YIBAO_CHECKPOINT_BUCKET: 'a.b' })).toThrow(
+      /YIBAO_CHECKPOINT_BUCKET="a.b" is invalid: expected a bucket name/,
+    );
   });
 
   it('variables without the YIBAO_ prefix are ignored', () => {

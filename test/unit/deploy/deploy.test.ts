@@ -422,7 +422,17 @@ const kz = kustomization();
 const listed = kz.resources.flatMap(loadManifests);
 const objects = [...listed, ...loadManifests(SECRET_TEMPLATE)].map((m) => m.object);
 const ofKind = (kind: string) => objects.filter((o) => o.kind === kind);
-const workloads = objects.filter((o) => o.kind === 'Deployment' || o.kind === 'Job');
+/** The overlay deploy/k8s/stages: the topology as one Deployment per stage. */
+const STAGES_DIR = 'stages';
+const stagesKz = kustomization(STAGES_DIR);
+const stageDeployments = stagesKz.resources
+  .filter((r) => r !== '..')
+  .flatMap((r) => loadManifests(`${STAGES_DIR}/${r}`))
+  .map((m) => m.object);
+// Every container test below holds for the stage Deployments too.
+const workloads = [...objects, ...stageDeployments].filter(
+  (o) => o.kind === 'Deployment' || o.kind === 'Job',
+);
 const containers = workloads.flatMap((owner) =>
   owner.spec!.template!.spec.containers.map((container) => ({ owner, container })),
 );
@@ -537,7 +547,7 @@ describe('Kubernetes (deploy/k8s)', () => {
 
   it('Deployments probe /healthz (liveness, start-up) and /readyz (readiness) on the status port', () => {
     expect(statusPort).toBe(STATUS_PORT);
-    for (const d of ofKind('Deployment')) {
+    for (const d of [...ofKind('Deployment'), ...stageDeployments]) {
       for (const c of d.spec!.template!.spec.containers) {
         const where = `${d.metadata.name}/${c.name}`;
         expect(c.livenessProbe?.httpGet?.path, where).toBe('/healthz');
@@ -566,7 +576,7 @@ describe('Kubernetes (deploy/k8s)', () => {
   });
 
   it('Deployments make the status port listen beyond 127.0.0.1, for the kubelet and Prometheus', (ctx) => {
-    for (const d of ofKind('Deployment')) {
+    for (const d of [...ofKind('Deployment'), ...stageDeployments]) {
       const env = podEnv(d.spec!.template!.spec.containers[0]!);
       expect(env.get('YIBAO_STATUS_HOST'), d.metadata.name).toBe('0.0.0.0');
     }
@@ -605,7 +615,7 @@ describe('Kubernetes (deploy/k8s)', () => {
     }
   });
 
-  it('the metrics Service selects the monitor and notify pods, not migrate, with Prometheus annotations', () => {
+  it('the metrics Service selects the monitor, notify and stage pods, not migrate, with Prometheus annotations', () => {
     const svc = ofKind('Service')[0]!;
     expect(svc.metadata.annotations).toMatchObject({
       'prometheus.io/scrape': 'true',
@@ -621,7 +631,14 @@ describe('Kubernetes (deploy/k8s)', () => {
         .filter(selects)
         .map((o) => o.metadata.name)
         .sort(),
-    ).toEqual(['yibao-monitor', 'yibao-notify']);
+    ).toEqual([
+      'yibao-monitor',
+      'yibao-notify',
+      'yibao-stage-chain',
+      'yibao-stage-ingest',
+      'yibao-stage-institution',
+      'yibao-stage-person',
+    ]);
     const port = svc.spec!.ports![0]!;
     expect(port.port).toBe(statusPort);
     for (const d of ofKind('Deployment')) {
@@ -640,6 +657,62 @@ describe('Kubernetes (deploy/k8s)', () => {
     const kinds = [...stdout.matchAll(/^kind: (\w+)$/gm)].map((m) => m[1]).sort();
     expect(kinds).toEqual(['ConfigMap', 'Deployment', 'Deployment', 'Job', 'Namespace', 'Service']);
     expect(stdout).not.toMatch(/kind: Secret/);
+  });
+});
+
+describe('Kubernetes stages (deploy/k8s/stages)', () => {
+  const stageOf = (d: K8sObject) => {
+    const args = d.spec!.template!.spec.containers[0]!.args ?? [];
+    return args[args.indexOf('--stage') + 1];
+  };
+
+  it('builds on the base and scales the one-process monitor to 0: the stages replace it', () => {
+    expect(stagesKz.resources).toContain('..');
+    expect(stagesKz.namespace).toBe(kz.namespace);
+    expect(stagesKz.images).toEqual(kz.images);
+    const scaled = stagesKz.patches?.find(
+      (p) => p.target.kind === 'Deployment' && p.target.name === 'yibao-monitor',
+    );
+    expect(scaled?.patch).toMatch(/path: \/spec\/replicas\s+value: 0/);
+    expect(named('Deployment', 'yibao-monitor')).toBeDefined();
+  });
+
+  it('runs each stage once, as `run --source kafka --stage <stage>` in the group yibao-monitor', () => {
+    expect(stageDeployments.map(stageOf).sort()).toEqual(['chain', 'ingest', 'institution', 'person']);
+    for (const d of stageDeployments) {
+      const args = d.spec!.template!.spec.containers[0]!.args!;
+      expect(args.slice(0, 5)).toEqual(['run', '--source', 'kafka', '--stage', stageOf(d)]);
+      expect(args[args.indexOf('--group') + 1], d.metadata.name).toBe('yibao-monitor');
+      expect(d.metadata.namespace, d.metadata.name).toBe(kz.namespace);
+      expect(d.spec!.template!.metadata.labels?.['yibao/metrics'], d.metadata.name).toBe('true');
+    }
+  });
+
+  it('no stage has more replicas than its topic has partitions (6; the chain hand-over 3)', () => {
+    for (const d of stageDeployments) {
+      const most = stageOf(d) === 'chain' ? 3 : 6;
+      expect(d.spec!.replicas, d.metadata.name).toBeGreaterThanOrEqual(1);
+      expect(d.spec!.replicas, d.metadata.name).toBeLessThanOrEqual(most);
+    }
+  });
+
+  it('the stateful stages checkpoint to JetStream (pods move), the NATS address is configured, and the settings load', () => {
+    for (const d of stageDeployments) {
+      const env = podEnv(d.spec!.template!.spec.containers[0]!);
+      expectSettingsLoad(d.metadata.name, env);
+      if (stageOf(d) === 'ingest') continue;
+      expect(env.get('YIBAO_CHECKPOINTS'), d.metadata.name).toBe('jetstream');
+      expect(env.get('YIBAO_NATS_URL'), d.metadata.name).toMatch(/^nats:\/\//);
+      expect(loadConfig(Object.fromEntries(env)).YIBAO_CHECKPOINT_BUCKET).toBe('yibao-checkpoints');
+    }
+  });
+
+  it('each stage’s V8 heap leaves at least 128 MiB of its memory limit for buffers and code', () => {
+    for (const d of stageDeployments) {
+      const c = d.spec!.template!.spec.containers[0]!;
+      const heap = Number(/--max-old-space-size=(\d+)/.exec(podEnv(c).get('NODE_OPTIONS') ?? '')?.[1]);
+      expect(mebibytes(c.resources!.limits!.memory!) - heap, d.metadata.name).toBeGreaterThanOrEqual(128);
+    }
   });
 });
 

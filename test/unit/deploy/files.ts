@@ -207,11 +207,13 @@ export const K8S = 'deploy/k8s';
 /** The template of the secrets, kept out of kustomization.yaml on purpose. */
 export const SECRET_TEMPLATE = 'secret.example.yaml';
 
-export const kustomization = () =>
-  parse(read(`${K8S}/kustomization.yaml`)) as {
+/** A kustomization.yaml: the base's (deploy/k8s) or an overlay's (`dir` under it). */
+export const kustomization = (dir = '') =>
+  parse(read(`${K8S}/${dir ? `${dir}/` : ''}kustomization.yaml`)) as {
     namespace: string;
     resources: string[];
     images?: { name: string; newName?: string; newTag?: string }[];
+    patches?: { target: { kind: string; name: string }; patch: string }[];
   };
 
 export function loadManifests(file: string): Manifest[] {
