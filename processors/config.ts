@@ -59,6 +59,12 @@ const SETTINGS = {
     .optional(),
   YIBAO_NATS_URL: z.string().optional(),
   /**
+   * Rows written to the sink but not yet confirmed by ClickHouse (buffered or in flight) at most;
+   * beyond it the processors stop reading until ClickHouse confirms some: the memory bound while
+   * ClickHouse is slow or down (processors/storage/batcher.ts).
+   */
+  YIBAO_CLICKHOUSE_MAX_BUFFERED_ROWS: positiveInt.default(100_000),
+  /**
    * Where the stage processes (`run --stage`) keep snapshots of their state (processors/state):
    * `directory` (YIBAO_CHECKPOINT_DIR, default <YIBAO_DATA_DIR>/checkpoints), `jetstream` (the
    * Object Store bucket YIBAO_CHECKPOINT_BUCKET on YIBAO_NATS_URL), or `off` (every restart

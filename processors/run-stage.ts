@@ -54,7 +54,11 @@ export async function runStage(o: StageRunOptions): Promise<KafkaStageStatus> {
   const store = await createStorageClient(config);
   const database = config.YIBAO_CLICKHOUSE_DATABASE;
   await migrate(store.client, database);
-  const sink = createClickHouseSink({ client: store.client, database });
+  const sink = createClickHouseSink({
+    client: store.client,
+    database,
+    maxBufferedRows: config.YIBAO_CLICKHOUSE_MAX_BUFFERED_ROWS,
+  });
   const alertSink = new AlertFileSink(resolve(config.YIBAO_DATA_DIR, 'alerts.jsonl'));
   const bus = config.YIBAO_NATS_URL ? await openAlertBus(config.YIBAO_NATS_URL) : undefined;
   // Only ingest decodes input, so only it rejects records.

@@ -28,7 +28,7 @@ import { AlertFileSink, formatAlertLine } from './sinks/alert-file.ts';
 import type { Source, SourceRecord } from './sources/source.ts';
 import { startStatusServer } from './status-server.ts';
 import { createClickHouseSink } from './storage/clickhouse-sink.ts';
-import { createStorageClient } from './storage/client.ts';
+import { createStorageClient, type StorageClient } from './storage/client.ts';
 import { migrate } from './storage/migrate.ts';
 import { chainStatuses, openAlertsBySeverity, riskiestInstitutions } from './storage/queries.ts';
 import { createTopology, type Topology } from './topology.ts';
@@ -52,6 +52,8 @@ export type RunOptions = {
    * producer on YIBAO_KAFKA_BROKERS (idempotent; tests against the mock cluster pass their own).
    */
   readonly kafkaDeadLetters?: KafkaDeadLetters;
+  /** An open store to write to instead of the configured one; the caller closes it. */
+  readonly storage?: StorageClient;
 };
 
 export type RunStatus = {
@@ -87,10 +89,14 @@ export async function runMonitor(options: RunOptions): Promise<RunStatus> {
   const { config } = options;
   const print = options.print ?? ((l: string) => process.stdout.write(`${l}\n`));
   const metrics = createMetrics();
-  const store = await createStorageClient(config);
+  const store = options.storage ?? (await createStorageClient(config));
   const database = config.YIBAO_CLICKHOUSE_DATABASE;
   await migrate(store.client, database);
-  const sink = createClickHouseSink({ client: store.client, database });
+  const sink = createClickHouseSink({
+    client: store.client,
+    database,
+    maxBufferedRows: config.YIBAO_CLICKHOUSE_MAX_BUFFERED_ROWS,
+  });
   const alertsFile = resolve(config.YIBAO_DATA_DIR, 'alerts.jsonl');
   const alertSink = new AlertFileSink(alertsFile);
   // The alert bus (JetStream stream ALERTS) when a NATS server is configured; its message ids
@@ -219,7 +225,24 @@ export async function runMonitor(options: RunOptions): Promise<RunStatus> {
   const partitionSeen = new Map<string, number>();
   // On a timer, not per record: when every partition but a silent one is held back by
   // alignment, no record arrives until the silent one is declared idle.
+  // Time the loop spends waiting on its sinks (backpressure: ClickHouse or the alert bus slow or
+  // down) is not a partition's silence: the source is paused then, every partition looks silent,
+  // and declaring them idle would let the first one read afterwards carry the watermark past the
+  // others and make their records late.
+  let waitingSince: number | undefined;
+  const waiting = async <T>(work: Promise<T>): Promise<T> => {
+    const t0 = performance.now();
+    waitingSince = t0;
+    try {
+      return await work;
+    } finally {
+      waitingSince = undefined;
+      const waited = performance.now() - t0;
+      for (const [p, seen] of partitionSeen) partitionSeen.set(p, seen + waited);
+    }
+  };
   const idleTimer = setInterval(() => {
+    if (waitingSince !== undefined) return;
     const now = performance.now();
     for (const [p, seen] of partitionSeen) {
       if (now - seen > (options.idlePartitionMs ?? IDLE_PARTITION_MS)) {
@@ -239,7 +262,7 @@ export async function runMonitor(options: RunOptions): Promise<RunStatus> {
       windowRecords++;
       if (deadLetters) {
         for (const o of outs) if (o.kind === 'rejected') deadLetters.add(r, o, pseudonymise, print);
-        if (deadLetters.pending() >= DEAD_LETTER_BATCH) await deadLetters.flush();
+        if (deadLetters.pending() >= DEAD_LETTER_BATCH) await waiting(deadLetters.flush());
       }
       if (r.partition !== undefined) {
         const now = performance.now();
@@ -254,13 +277,12 @@ export async function runMonitor(options: RunOptions): Promise<RunStatus> {
         stage: 'decode',
         outcome: outs.some((o) => o.kind === 'rejected') ? 'rejected' : 'accepted',
       });
-      await handle(outs);
+      await waiting(handle(outs));
       if (topology.counters.accepted > 0 && typeof r.raw === 'string')
         eventTime = latestEventTime(r.raw) ?? eventTime;
       if (performance.now() - lastSnapshot > SNAPSHOT_EVERY_MS) {
         lastSnapshot = performance.now();
-        await snapshot();
-        await commit();
+        await waiting(snapshot().then(commit));
       }
     }
   } finally {
@@ -286,7 +308,7 @@ export async function runMonitor(options: RunOptions): Promise<RunStatus> {
     print(humanStatus(final));
     print(await closingSummary(store.client, database, final, store.kind));
   } else print(JSON.stringify(final));
-  await store.close();
+  if (!options.storage) await store.close();
   return final;
 }
 

@@ -332,15 +332,25 @@ export async function startKafkaStage(o: KafkaStageOptions): Promise<KafkaStage>
     });
 
   /** Marks, hand-over, sinks, then offsets: nothing is committed before what it caused is durable. */
+  /** While settling, no batch is read: that time is no partition's silence (see the idle timer). */
+  let settlingSince: number | undefined;
   async function settle(outs: TopologyOutput[], commit?: () => Promise<void>) {
-    stage?.flushMarks();
-    await handOver.flush();
-    if (outs.length > 0) await o.emit(outs);
-    await o.flush();
-    // Committed through the batch's own call: a rebalance refusal then makes kafkajs rejoin (and
-    // whoever gets the partition next rebuilds and redoes what followed the last commit) instead
-    // of crashing the consumer as a refused `consumer.commitOffsets` does.
-    if (commit) await commit();
+    const t0 = performance.now();
+    settlingSince = t0;
+    try {
+      stage?.flushMarks();
+      await handOver.flush();
+      if (outs.length > 0) await o.emit(outs);
+      await o.flush();
+      // Committed through the batch's own call: a rebalance refusal then makes kafkajs rejoin (and
+      // whoever gets the partition next rebuilds and redoes what followed the last commit) instead
+      // of crashing the consumer as a refused `consumer.commitOffsets` does.
+      if (commit) await commit();
+    } finally {
+      settlingSince = undefined;
+      const waited = performance.now() - t0;
+      for (const [k, seen] of lastSeen) lastSeen.set(k, seen + waited);
+    }
   }
 
   async function finishIfDone(): Promise<void> {
@@ -414,10 +424,13 @@ export async function startKafkaStage(o: KafkaStageOptions): Promise<KafkaStage>
     },
   });
 
-  // Ingest only: a source partition silent for a while stops holding the watermark back.
+  // Ingest only: a source partition silent for a while stops holding the watermark back. Not
+  // while a batch settles: sinks that are slow or down hold every partition back then, and
+  // declaring them idle would make the records of all but the first one read afterwards late.
   const idleTimer =
     o.stage === 'ingest'
       ? setInterval(() => {
+          if (settlingSince !== undefined) return;
           const now = performance.now();
           for (const [k, seen] of lastSeen)
             if (now - seen > (o.idlePartitionMs ?? 30_000) && !idleTold.has(k) && stage) {

@@ -48,6 +48,62 @@ async function openChdb(): Promise<TestClickHouse> {
   };
 }
 
+export type ClickHouseWithOutage = TestClickHouse & {
+  /** While true every call through the client fails as an unreachable server's would. */
+  down: boolean;
+  /** Calls refused so far. */
+  readonly refused: number;
+};
+
+/**
+ * chDB behind a connection that can be cut: while `down`, every request the client sends (query,
+ * insert, command, ping) fails with ECONNREFUSED before reaching the engine, as it would with a
+ * ClickHouse server stopped or unreachable. chDB runs inside this process, so there is no server
+ * to stop; the fault sits where the network would be, under the real @clickhouse/client.
+ */
+export async function openChdbWithOutage(): Promise<ClickHouseWithOutage> {
+  const { createChdbConnection } = await import('chdb/connection');
+  const { drainPending } = await import('chdb');
+  const dir = mkdtempSync(join(tmpdir(), 'yibao-chdb-outage-'));
+  const inner = createChdbConnection({ path: dir }) as unknown as Record<string, unknown>;
+  const state = { down: false, refused: 0 };
+  const connection = new Proxy(inner, {
+    get(target, name, receiver) {
+      const v = Reflect.get(target, name, receiver);
+      if (typeof v !== 'function' || name === 'close') return typeof v === 'function' ? v.bind(target) : v;
+      return (...args: unknown[]) => {
+        if (state.down) {
+          state.refused++;
+          return Promise.reject(
+            Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8123'), { code: 'ECONNREFUSED' }),
+          );
+        }
+        return (v as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  }) as unknown as ClientConnection;
+  const client = createClient({ connection });
+  return {
+    client,
+    kind: 'chdb',
+    version: await engineVersion(client),
+    get down() {
+      return state.down;
+    },
+    set down(v: boolean) {
+      state.down = v;
+    },
+    get refused() {
+      return state.refused;
+    },
+    close: async () => {
+      await client.close();
+      await drainPending();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
 async function openServer(): Promise<TestClickHouse> {
   const { GenericContainer, Wait } = await import('testcontainers');
   const container = await new GenericContainer(CLICKHOUSE_IMAGE)
