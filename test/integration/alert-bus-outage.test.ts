@@ -17,12 +17,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { Partitioners } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALERT_STREAM } from '../../processors/alerting/bus.ts';
 import { simulate } from '../../processors/simulator/simulate.ts';
 import { chinaDate } from '../../rules/engine/time.ts';
-import { startKafka, type TestKafka, testKafkaClient } from '../support/kafka.ts';
+import { produceKeyed, startKafka, type TestKafka, testKafkaClient } from '../support/kafka.ts';
 import { freePort } from '../support/ports.ts';
 
 const KEY = 'alert-bus-outage-key-0123456789ab';
@@ -125,10 +124,6 @@ beforeAll(async () => {
   nats = await startNatsServer(natsPort);
   kafka = await startKafka({ topics: [{ name: TOPIC, partitions: 6 }], kind: 'mock' });
   const days = 14;
-  const producer = testKafkaClient(kafka.brokers, 'alert-bus-outage-producer').producer({
-    createPartitioner: Partitioners.DefaultPartitioner,
-  });
-  await producer.connect();
   const messages: { key: string; value: string }[] = [];
   for await (const raw of simulate({
     seed: 13,
@@ -143,9 +138,8 @@ beforeAll(async () => {
     });
   }
   total = messages.length;
-  for (let i = 0; i < messages.length; i += 2000)
-    await producer.send({ topic: TOPIC, messages: messages.slice(i, i + 2000) });
-  await producer.disconnect();
+  // gzip: the mock cluster keeps only a few MB per partition and drops the oldest beyond that.
+  await produceKeyed(kafka.brokers, TOPIC, messages);
 
   const port = await freePort();
   const env: NodeJS.ProcessEnv = {};

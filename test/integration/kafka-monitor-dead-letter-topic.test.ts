@@ -8,7 +8,6 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KafkaMessage } from 'kafkajs';
-import { Partitioners } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../processors/config.ts';
 import { createKafkaDeadLetters, DEAD_LETTER_HEADERS as H } from '../../processors/kafka/dead-letters.ts';
@@ -19,7 +18,7 @@ import { MALFORMATIONS, malform } from '../../processors/sources/malformed.ts';
 import { createStorageClient, type StorageClient } from '../../processors/storage/client.ts';
 import { chinaDate } from '../../rules/engine/time.ts';
 import { createPseudonymiser, redactRaw, WITHHELD } from '../../schemas/pseudonymise.ts';
-import { startKafka, type TestKafka, testKafkaClient } from '../support/kafka.ts';
+import { produceKeyed, startKafka, type TestKafka, testKafkaClient } from '../support/kafka.ts';
 import { freePort } from '../support/ports.ts';
 
 const KEY = 'kafka-dlq-topic-test-key-0123456';
@@ -96,13 +95,8 @@ beforeAll(async () => {
     }
   });
   expect(arrayed).toBe(true);
-  const producer = testKafkaClient(kafka.brokers, 'dlq-topic-producer').producer({
-    createPartitioner: Partitioners.DefaultPartitioner,
-  });
-  await producer.connect();
-  for (let i = 0; i < messages.length; i += 2000)
-    await producer.send({ topic: TOPIC, messages: messages.slice(i, i + 2000) });
-  await producer.disconnect();
+  // gzip: the mock cluster keeps only a few MB per partition and drops the oldest beyond that.
+  await produceKeyed(kafka.brokers, TOPIC, messages);
 
   const config = loadConfig({
     YIBAO_ENV: 'test',

@@ -8,7 +8,6 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Partitioners } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { replay } from '../../processors/cli/replay.ts';
 import { loadConfig } from '../../processors/config.ts';
@@ -19,7 +18,7 @@ import { MALFORMATIONS, malform } from '../../processors/sources/malformed.ts';
 import { createStorageClient, type StorageClient } from '../../processors/storage/client.ts';
 import { chinaDate } from '../../rules/engine/time.ts';
 import { compilePacks } from '../../rules/packs/index.ts';
-import { startKafka, type TestKafka, testKafkaClient } from '../support/kafka.ts';
+import { produceKeyed, startKafka, type TestKafka, testKafkaClient } from '../support/kafka.ts';
 import { freePort } from '../support/ports.ts';
 
 const KEY = 'kafka-monitor-test-key-0123456789';
@@ -64,9 +63,6 @@ beforeAll(async () => {
     progress: false,
   });
 
-  const client = testKafkaClient(kafka.brokers, 'kafka-monitor-producer');
-  const producer = client.producer({ createPartitioner: Partitioners.DefaultPartitioner });
-  await producer.connect();
   const messages: { key: string; value: string }[] = [];
   good.forEach((raw, i) => {
     messages.push({ key: keyOf(raw), value: raw });
@@ -78,9 +74,8 @@ beforeAll(async () => {
       malformed++;
     }
   });
-  for (let i = 0; i < messages.length; i += 2000)
-    await producer.send({ topic: TOPIC, messages: messages.slice(i, i + 2000) });
-  await producer.disconnect();
+  // gzip: the mock cluster keeps only a few MB per partition and drops the oldest beyond that.
+  await produceKeyed(kafka.brokers, TOPIC, messages);
 
   const config = loadConfig({
     YIBAO_ENV: 'test',
