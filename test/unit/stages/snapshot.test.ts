@@ -6,6 +6,7 @@
  * layout is refused, not misread.
  */
 import { createHash } from 'node:crypto';
+import { deserialize } from 'node:v8';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { simulate } from '../../../processors/simulator/simulate.ts';
 import type { Instances } from '../../../processors/stages/in-memory.ts';
@@ -26,7 +27,7 @@ type Result = Record<string, string[]>;
 
 /**
  * Outputs by kind (sorted canonical JSON), standings, chain statuses, and the final state of
- * every instance as hex digests: person-side patterns are rare in a 20-day feed, so the state
+ * every instance as a digest of its content: person-side patterns are rare in a 20-day feed, so the state
  * itself is compared too — a restored run must end byte for byte where an uninterrupted one does.
  */
 function collect(outs: readonly { kind: string }[], topology: Topology): Result {
@@ -36,8 +37,50 @@ function collect(outs: readonly { kind: string }[], topology: Topology): Result 
   byKind.standings = topology.standings().map((s) => JSON.stringify(s));
   byKind.chains = topology.chains().map((c) => JSON.stringify(c));
   for (const [stage, states] of Object.entries(topology.snapshot()))
-    byKind[`state:${stage}`] = states.map((b) => createHash('sha256').update(b).digest('hex'));
+    byKind[`state:${stage}`] = states.map(canonicalDigest);
   return byKind;
+}
+
+/**
+ * A digest of what a state holds, not of how v8 wrote it: the same tree can serialise to other
+ * bytes (a whole number kept as a double after JIT-compiled arithmetic, as a small integer
+ * otherwise). Objects in key order, Maps and Sets in iteration order, numbers by value (−0 kept
+ * apart), shared objects by the path they were first met at.
+ */
+function canonicalDigest(bytes: Uint8Array): string {
+  const hash = createHash('sha256');
+  const first = new Map<object, number>();
+  const put = (s: string): void => {
+    hash.update(s).update('\u0000');
+  };
+  const visit = (v: unknown): void => {
+    if (typeof v !== 'object' || v === null) {
+      put(`${typeof v}:${Object.is(v, -0) ? '-0' : String(v)}`);
+      return;
+    }
+    const seen = first.get(v);
+    if (seen !== undefined) {
+      put(`ref:${seen}`);
+      return;
+    }
+    first.set(v, first.size);
+    if (ArrayBuffer.isView(v))
+      put(`bytes:${Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('hex')}`);
+    else if (v instanceof String) put(`string-object:${String(v)}`);
+    else if (v instanceof Map) {
+      put(`map:${v.size}`);
+      for (const [k, x] of v) visit(k), visit(x);
+    } else if (v instanceof Set) {
+      put(`set:${v.size}`);
+      for (const x of v) visit(x);
+    } else {
+      const keys = Object.keys(v);
+      put(`${Array.isArray(v) ? 'array' : 'object'}:${keys.join(',')}`);
+      for (const k of keys) visit((v as Record<string, unknown>)[k]);
+    }
+  };
+  visit(deserialize(bytes));
+  return hash.digest('hex');
 }
 
 function uninterrupted(instances: Partial<Instances>): Result {
