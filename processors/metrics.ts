@@ -62,6 +62,12 @@ export function createMetrics() {
       labelNames: ['stage'],
       registers: [registry],
     }),
+    checkpointSeconds: new Gauge({
+      name: 'yibao_checkpoint_seconds',
+      help: 'time the last checkpoint took, by stage and step (encode: the batch loop waits; save: the store)',
+      labelNames: ['stage', 'step'],
+      registers: [registry],
+    }),
     watermarkLag: new Gauge({
       name: 'yibao_event_time_seconds',
       help: 'newest event time seen (unix seconds)',

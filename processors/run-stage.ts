@@ -162,7 +162,11 @@ export async function runStage(o: StageRunOptions): Promise<KafkaStageStatus> {
     for (const [source, n] of Object.entries(s.lag)) metrics.lag.set({ source }, n);
     metrics.checkpoints.inc({ stage: o.stage, event: 'saved' }, s.checkpoints_saved - savedBefore);
     savedBefore = s.checkpoints_saved;
-    if (s.checkpoints_saved > 0) metrics.checkpointBytes.set({ stage: o.stage }, s.checkpoint_bytes);
+    if (s.checkpoints_saved > 0) {
+      metrics.checkpointBytes.set({ stage: o.stage }, s.checkpoint_bytes);
+      metrics.checkpointSeconds.set({ stage: o.stage, step: 'encode' }, s.checkpoint_ms.encode_ms / 1000);
+      metrics.checkpointSeconds.set({ stage: o.stage, step: 'save' }, s.checkpoint_ms.save_ms / 1000);
+    }
     const behind = Object.values(s.lag).reduce((a, b) => a + b, 0);
     print(
       o.json

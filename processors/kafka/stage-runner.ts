@@ -85,6 +85,8 @@ export type KafkaStageStatus = {
   readonly start?: StageStart;
   readonly checkpoints_saved: number;
   readonly checkpoint_bytes: number;
+  /** Milliseconds the last checkpoint took to encode and to save. */
+  readonly checkpoint_ms: { readonly encode_ms: number; readonly save_ms: number };
   /** Records behind each assigned partition's end, as of its last batch. */
   readonly lag: Readonly<Record<string, number>>;
   readonly done: boolean;
@@ -171,6 +173,8 @@ export async function startKafkaStage(o: KafkaStageOptions): Promise<KafkaStage>
   let start: StageStart | undefined;
   let checkpointsSaved = 0;
   let checkpointBytes = 0;
+  /** The last checkpoint: encoding the state (the batch loop waits for it) and writing it. */
+  let checkpointTimes = { encode_ms: 0, save_ms: 0 };
   let lastCheckpoint = performance.now();
   /** The options the current instance was made with (a snapshot's fingerprint is taken of them). */
   let instanceOptions: StageInstanceOptions | undefined;
@@ -314,7 +318,9 @@ export async function startKafkaStage(o: KafkaStageOptions): Promise<KafkaStage>
       const k = `${a.topic}/${a.partition}`;
       offsets[k] = ((position.get(k) ?? -1n) + 1n).toString();
     }
+    const t0 = performance.now();
     const state = encodeStage(stage, instanceOptions);
+    const encoded = performance.now();
     await o.checkpoints.store.save(checkpointName(groupId, assigned), {
       version: STAGE_STATE_VERSION,
       offsets,
@@ -323,6 +329,7 @@ export async function startKafkaStage(o: KafkaStageOptions): Promise<KafkaStage>
     checkpointsSaved++;
     checkpointBytes = state.length;
     lastCheckpoint = performance.now();
+    checkpointTimes = { encode_ms: Math.round(encoded - t0), save_ms: Math.round(lastCheckpoint - encoded) };
   }
 
   const atEnd = () =>
@@ -469,6 +476,7 @@ export async function startKafkaStage(o: KafkaStageOptions): Promise<KafkaStage>
       ...(start && { start }),
       checkpoints_saved: checkpointsSaved,
       checkpoint_bytes: checkpointBytes,
+      checkpoint_ms: checkpointTimes,
       lag: Object.fromEntries(
         assigned.map((a) => `${a.topic}/${a.partition}`).map((k) => [k, lag.get(k) ?? 0] as const),
       ),

@@ -169,8 +169,11 @@ describe('stage processes over Kafka, one killed with SIGKILL and restarted', ()
     expect(from.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
     // Only what followed the checkpoint was read again, not the partitions from offset 0.
     expect(last.replayed).toBeLessThan(killedAt);
+    expect(last.checkpoints_saved).toBeGreaterThan(0);
+    expect(last.checkpoint_bytes).toBeGreaterThan(100_000);
     console.log(
-      `stage processes: checkpoint restored at offsets ${from.join(',')}; ${last.replayed} messages redone (killed after ${killedAt})`,
+      `stage processes: checkpoint restored at offsets ${from.join(',')}; ${last.replayed} messages redone (killed after ${killedAt}); ` +
+        `last checkpoint ${(last.checkpoint_bytes / 2 ** 20).toFixed(1)} MiB, encoded in ${last.checkpoint_ms.encode_ms} ms, saved in ${last.checkpoint_ms.save_ms} ms`,
     );
   });
 
