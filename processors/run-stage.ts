@@ -19,9 +19,7 @@ import type { StageKind } from './stages/instance.ts';
 import type { StageName } from './stages/messages.ts';
 import { openCheckpointStore } from './state/open-store.ts';
 import { startStatusServer } from './status-server.ts';
-import { createClickHouseSink } from './storage/clickhouse-sink.ts';
-import { createStorageClient } from './storage/client.ts';
-import { migrate } from './storage/migrate.ts';
+import { openStoreSink } from './storage/open-sink.ts';
 
 export type StageRunOptions = {
   readonly config: Config;
@@ -51,14 +49,7 @@ export async function runStage(o: StageRunOptions): Promise<KafkaStageStatus> {
   const print = o.print ?? ((l: string) => process.stdout.write(`${l}\n`));
   if (!config.YIBAO_KAFKA_BROKERS)
     throw new Error('--stage needs YIBAO_KAFKA_BROKERS=host:port[,host:port…]');
-  const store = await createStorageClient(config);
-  const database = config.YIBAO_CLICKHOUSE_DATABASE;
-  await migrate(store.client, database);
-  const sink = createClickHouseSink({
-    client: store.client,
-    database,
-    maxBufferedRows: config.YIBAO_CLICKHOUSE_MAX_BUFFERED_ROWS,
-  });
+  const { store, sink } = await openStoreSink(config);
   const alertSink = new AlertFileSink(resolve(config.YIBAO_DATA_DIR, 'alerts.jsonl'));
   const bus = config.YIBAO_NATS_URL ? await openAlertBus(config.YIBAO_NATS_URL) : undefined;
   // Only ingest decodes input, so only it rejects records.
@@ -118,9 +109,8 @@ export async function runStage(o: StageRunOptions): Promise<KafkaStageStatus> {
     ...(checkpoints && {
       checkpoints: { store: checkpoints.store, everyMs: config.YIBAO_CHECKPOINT_INTERVAL_SECONDS * 1000 },
     }),
-    log: (level, message) => {
-      if (level === 'warn') metrics.checkpoints.inc({ stage: o.stage, event: 'refused' });
-      else metrics.checkpoints.inc({ stage: o.stage, event: 'restored' });
+    log: (level, message, event) => {
+      metrics.checkpoints.inc({ stage: o.stage, event });
       print(o.json ? JSON.stringify({ level, message }) : `[${o.stage}] ${message}`);
     },
     signal: stopping.signal,

@@ -27,9 +27,8 @@ import { loadPacks, loadThresholds } from './packs-config.ts';
 import { AlertFileSink, formatAlertLine } from './sinks/alert-file.ts';
 import type { Source, SourceRecord } from './sources/source.ts';
 import { startStatusServer } from './status-server.ts';
-import { createClickHouseSink } from './storage/clickhouse-sink.ts';
-import { createStorageClient, type StorageClient } from './storage/client.ts';
-import { migrate } from './storage/migrate.ts';
+import type { StorageClient } from './storage/client.ts';
+import { openStoreSink } from './storage/open-sink.ts';
 import { chainStatuses, openAlertsBySeverity, riskiestInstitutions } from './storage/queries.ts';
 import { createTopology, type Topology } from './topology.ts';
 
@@ -89,14 +88,7 @@ export async function runMonitor(options: RunOptions): Promise<RunStatus> {
   const { config } = options;
   const print = options.print ?? ((l: string) => process.stdout.write(`${l}\n`));
   const metrics = createMetrics();
-  const store = options.storage ?? (await createStorageClient(config));
-  const database = config.YIBAO_CLICKHOUSE_DATABASE;
-  await migrate(store.client, database);
-  const sink = createClickHouseSink({
-    client: store.client,
-    database,
-    maxBufferedRows: config.YIBAO_CLICKHOUSE_MAX_BUFFERED_ROWS,
-  });
+  const { store, database, sink } = await openStoreSink(config, options.storage);
   const alertsFile = resolve(config.YIBAO_DATA_DIR, 'alerts.jsonl');
   const alertSink = new AlertFileSink(alertsFile);
   // The alert bus (JetStream stream ALERTS) when a NATS server is configured; its message ids

@@ -62,7 +62,7 @@ export type KafkaStageOptions = {
   /** Snapshots of the stage's state (not for ingest, which keeps none). */
   readonly checkpoints?: { readonly store: CheckpointStore; readonly everyMs: number };
   /** What the runner has to tell: a checkpoint restored, or refused and why. */
-  readonly log?: (level: 'info' | 'warn', message: string) => void;
+  readonly log?: (level: 'info' | 'warn', message: string, event: 'restored' | 'refused') => void;
   readonly signal?: AbortSignal;
 };
 
@@ -285,7 +285,7 @@ export async function startKafkaStage(o: KafkaStageOptions): Promise<KafkaStage>
     const loaded = await o.checkpoints.store.load(name, { version: STAGE_STATE_VERSION });
     if (loaded.kind === 'none') return rebuildFromLog(`no checkpoint ${name}`);
     if (loaded.kind !== 'ok') {
-      o.log?.('warn', `${loaded.reason}: not used, rebuilding ${o.stage} from offset 0`);
+      o.log?.('warn', `${loaded.reason}: not used, rebuilding ${o.stage} from offset 0`, 'refused');
       return rebuildFromLog(loaded.reason);
     }
     const { snapshot } = loaded;
@@ -298,13 +298,18 @@ export async function startKafkaStage(o: KafkaStageOptions): Promise<KafkaStage>
           } as const)
         : restoreStage(snapshot.state, options);
     if (r.kind !== 'ok') {
-      o.log?.('warn', `checkpoint ${name}: ${r.reason}: not used, rebuilding ${o.stage} from offset 0`);
+      o.log?.(
+        'warn',
+        `checkpoint ${name}: ${r.reason}: not used, rebuilding ${o.stage} from offset 0`,
+        'refused',
+      );
       return rebuildFromLog(r.reason);
     }
     start = { from: 'checkpoint', name, offsets: snapshot.offsets, created_at: snapshot.createdAt };
     o.log?.(
       'info',
       `${o.stage}: restored checkpoint ${name} of ${snapshot.createdAt}, reading on from ${JSON.stringify(snapshot.offsets)}`,
+      'restored',
     );
     return { instance: r.instance, offsets: snapshot.offsets };
   }

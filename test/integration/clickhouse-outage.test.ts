@@ -15,11 +15,10 @@ import { loadConfig } from '../../processors/config.ts';
 import { kafkaSource } from '../../processors/kafka/source.ts';
 import type { Alert } from '../../processors/outputs.ts';
 import { type RunStatus, runMonitor } from '../../processors/run.ts';
-import { simulate } from '../../processors/simulator/simulate.ts';
 import { createTopology } from '../../processors/topology.ts';
-import { chinaDate } from '../../rules/engine/time.ts';
 import { compilePacks } from '../../rules/packs/index.ts';
 import { type ClickHouseWithOutage, openChdbWithOutage } from '../support/clickhouse.ts';
+import { recentFeed } from '../support/feed.ts';
 import { produceKeyed, startKafka, subjectKeyOf, type TestKafka, testKafkaClient } from '../support/kafka.ts';
 import { freePort } from '../support/ports.ts';
 
@@ -49,14 +48,7 @@ const query = async <T>(sql: string): Promise<T[]> =>
 beforeAll(async () => {
   kafka = await startKafka({ topics: [{ name: TOPIC, partitions: 6 }], kind: 'mock' });
   const days = 10;
-  const feed: string[] = [];
-  for await (const l of simulate({
-    seed: 13,
-    days,
-    start: chinaDate(Date.now() - days * 86_400_000),
-    institutions: 150,
-  }))
-    feed.push(l);
+  const feed = await recentFeed(13, days);
   total = feed.length;
   const topology = createTopology({ pseudonymKey: KEY, packs: compilePacks() });
   const outs = feed.flatMap((raw) => topology.process(raw));

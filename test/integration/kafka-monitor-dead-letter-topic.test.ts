@@ -13,11 +13,10 @@ import { loadConfig } from '../../processors/config.ts';
 import { createKafkaDeadLetters, DEAD_LETTER_HEADERS as H } from '../../processors/kafka/dead-letters.ts';
 import { alignWith, kafkaSource } from '../../processors/kafka/source.ts';
 import { kafkaDeadLetterOfRejected, type RunStatus, runMonitor } from '../../processors/run.ts';
-import { simulate } from '../../processors/simulator/simulate.ts';
 import { MALFORMATIONS, malform } from '../../processors/sources/malformed.ts';
 import { createStorageClient, type StorageClient } from '../../processors/storage/client.ts';
-import { chinaDate } from '../../rules/engine/time.ts';
 import { createPseudonymiser, redactRaw, WITHHELD } from '../../schemas/pseudonymise.ts';
+import { recentFeed } from '../support/feed.ts';
 import { produceKeyed, startKafka, type TestKafka, testKafkaClient } from '../support/kafka.ts';
 import { freePort } from '../support/ports.ts';
 
@@ -69,14 +68,7 @@ beforeAll(async () => {
     kind: 'mock',
   });
   const days = 3;
-  const good: string[] = [];
-  for await (const l of simulate({
-    seed: 3,
-    days,
-    start: chinaDate(Date.now() - days * 86_400_000),
-    institutions: 150,
-  }))
-    good.push(l);
+  const good = await recentFeed(3, days);
   const messages: { key: string; value: string }[] = [];
   let arrayed = false;
   good.forEach((raw, i) => {

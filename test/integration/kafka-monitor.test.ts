@@ -13,11 +13,10 @@ import { replay } from '../../processors/cli/replay.ts';
 import { loadConfig } from '../../processors/config.ts';
 import { kafkaSource } from '../../processors/kafka/source.ts';
 import { type RunStatus, runMonitor } from '../../processors/run.ts';
-import { simulate } from '../../processors/simulator/simulate.ts';
 import { MALFORMATIONS, malform } from '../../processors/sources/malformed.ts';
 import { createStorageClient, type StorageClient } from '../../processors/storage/client.ts';
-import { chinaDate } from '../../rules/engine/time.ts';
 import { compilePacks } from '../../rules/packs/index.ts';
+import { recentFeed } from '../support/feed.ts';
 import { produceKeyed, startKafka, type TestKafka, testKafkaClient } from '../support/kafka.ts';
 import { freePort } from '../support/ports.ts';
 
@@ -46,14 +45,7 @@ const query = async <T>(sql: string): Promise<T[]> =>
 beforeAll(async () => {
   kafka = await startKafka({ topics: [{ name: TOPIC, partitions: 6 }], kind: 'mock' });
   const days = 14;
-  const good: string[] = [];
-  for await (const l of simulate({
-    seed: 5,
-    days,
-    start: chinaDate(Date.now() - days * 86_400_000),
-    institutions: 150,
-  }))
-    good.push(l);
+  const good = await recentFeed(5, days);
   writeFileSync(join(dir, 'feed.ndjson'), `${good.join('\n')}\n`);
   await replay({
     input: join(dir, 'feed.ndjson'),

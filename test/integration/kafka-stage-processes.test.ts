@@ -16,11 +16,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../processors/config.ts';
 import type { KafkaStageStatus } from '../../processors/kafka/stage-runner.ts';
 import type { Alert } from '../../processors/outputs.ts';
-import { simulate } from '../../processors/simulator/simulate.ts';
 import { createStorageClient } from '../../processors/storage/client.ts';
 import { createTopology } from '../../processors/topology.ts';
-import { chinaDate } from '../../rules/engine/time.ts';
 import { compilePacks } from '../../rules/packs/index.ts';
+import { recentFeed } from '../support/feed.ts';
 import { produceKeyed, startKafka, subjectKeyOf, type TestKafka } from '../support/kafka.ts';
 import { freePort } from '../support/ports.ts';
 
@@ -94,14 +93,7 @@ beforeAll(async () => {
     kind: 'mock',
   });
   const days = 10;
-  const feed: string[] = [];
-  for await (const l of simulate({
-    seed: 9,
-    days,
-    start: chinaDate(Date.now() - days * 86_400_000),
-    institutions: 150,
-  }))
-    feed.push(l);
+  const feed = await recentFeed(9, days);
   const topology = createTopology({ pseudonymKey: KEY, packs: compilePacks() });
   const outs = feed.flatMap((raw) => topology.process(raw));
   outs.push(...topology.finish());

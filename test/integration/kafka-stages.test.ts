@@ -19,7 +19,6 @@ import {
   startKafkaStage,
 } from '../../processors/kafka/stage-runner.ts';
 import type { TopologyOutput } from '../../processors/outputs.ts';
-import { simulate } from '../../processors/simulator/simulate.ts';
 import { MALFORMATIONS, malform } from '../../processors/sources/malformed.ts';
 import { STAGE_KINDS } from '../../processors/stages/instance.ts';
 import type { StageName } from '../../processors/stages/messages.ts';
@@ -28,8 +27,8 @@ import { createTopology } from '../../processors/topology.ts';
 import type { ChainStatus } from '../../rules/chains.ts';
 import { compileThresholds } from '../../rules/early-warning/thresholds.ts';
 import type { Standing } from '../../rules/engine/standing.ts';
-import { chinaDate } from '../../rules/engine/time.ts';
 import { compilePacks } from '../../rules/packs/index.ts';
+import { recentFeed } from '../support/feed.ts';
 import { produceKeyed, startKafka, subjectKeyOf, type TestKafka, testKafkaClient } from '../support/kafka.ts';
 
 const KEY = 'kafka-stages-test-key-0123456789';
@@ -143,13 +142,7 @@ beforeAll(async () => {
       topics.push({ name: topic, partitions: stage === 'chain' ? 3 : 6 });
   kafka = await startKafka({ topics, kind: 'mock' });
   const days = 10;
-  for await (const l of simulate({
-    seed: 7,
-    days,
-    start: chinaDate(Date.now() - days * 86_400_000),
-    institutions: 150,
-  }))
-    good.push(l);
+  good.push(...(await recentFeed(7, days)));
   // In one process, in file order: what `replay` computes.
   const topology = createTopology({ pseudonymKey: KEY, packs, thresholds });
   const outs: TopologyOutput[] = [];

@@ -30,11 +30,12 @@ async function engineVersion(client: ClickHouseClient): Promise<string> {
   return row?.v ?? 'unknown';
 }
 
-async function openChdb(): Promise<TestClickHouse> {
+/** chDB on a fresh temporary directory; `wrap` may put something between the client and the engine. */
+async function openChdb(wrap: (c: ClientConnection) => ClientConnection = (c) => c): Promise<TestClickHouse> {
   const { createChdbConnection } = await import('chdb/connection');
   const { drainPending } = await import('chdb');
   const dir = mkdtempSync(join(tmpdir(), 'yibao-chdb-'));
-  const connection = createChdbConnection({ path: dir }) as unknown as ClientConnection;
+  const connection = wrap(createChdbConnection({ path: dir }) as unknown as ClientConnection);
   const client = createClient({ connection });
   return {
     client,
@@ -62,46 +63,27 @@ export type ClickHouseWithOutage = TestClickHouse & {
  * to stop; the fault sits where the network would be, under the real @clickhouse/client.
  */
 export async function openChdbWithOutage(): Promise<ClickHouseWithOutage> {
-  const { createChdbConnection } = await import('chdb/connection');
-  const { drainPending } = await import('chdb');
-  const dir = mkdtempSync(join(tmpdir(), 'yibao-chdb-outage-'));
-  const inner = createChdbConnection({ path: dir }) as unknown as Record<string, unknown>;
   const state = { down: false, refused: 0 };
-  const connection = new Proxy(inner, {
-    get(target, name, receiver) {
-      const v = Reflect.get(target, name, receiver);
-      if (typeof v !== 'function' || name === 'close') return typeof v === 'function' ? v.bind(target) : v;
-      return (...args: unknown[]) => {
-        if (state.down) {
+  const cut = (inner: ClientConnection) =>
+    new Proxy(inner, {
+      get(target, name, receiver) {
+        const v = Reflect.get(target, name, receiver);
+        if (typeof v !== 'function') return v;
+        if (name === 'close') return v.bind(target);
+        return (...args: unknown[]) => {
+          if (!state.down) return v.apply(target, args);
           state.refused++;
           return Promise.reject(
             Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8123'), { code: 'ECONNREFUSED' }),
           );
-        }
-        return (v as (...a: unknown[]) => unknown).apply(target, args);
-      };
-    },
-  }) as unknown as ClientConnection;
-  const client = createClient({ connection });
-  return {
-    client,
-    kind: 'chdb',
-    version: await engineVersion(client),
-    get down() {
-      return state.down;
-    },
-    set down(v: boolean) {
-      state.down = v;
-    },
-    get refused() {
-      return state.refused;
-    },
-    close: async () => {
-      await client.close();
-      await drainPending();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+        };
+      },
+    });
+  const opened = await openChdb(cut);
+  return Object.defineProperties(opened, {
+    down: { get: () => state.down, set: (v: boolean) => void (state.down = v) },
+    refused: { get: () => state.refused },
+  }) as ClickHouseWithOutage;
 }
 
 async function openServer(): Promise<TestClickHouse> {
