@@ -64,6 +64,10 @@ export type RunStatus = {
   readonly rejected: number;
   readonly duplicates: number;
   readonly late: number;
+  /** Credit records that came after their time was applied (applied at once, never dropped). */
+  readonly credit_late: number;
+  /** Records that waited in the topology for a lagging partition (alignment). */
+  readonly held: number;
   readonly level_changes: number;
   readonly alerts_raised: number;
   readonly open_alerts: Record<string, number>;
@@ -123,6 +127,8 @@ export async function runMonitor(options: RunOptions): Promise<RunStatus> {
     rejected: topology.counters.rejected,
     duplicates: topology.counters.duplicates,
     late: topology.state().late,
+    credit_late: topology.state().credit_late,
+    held: topology.state().held,
     level_changes: levelChanges,
     alerts_raised: alertsRaised,
     open_alerts: topology.state().open_alerts,

@@ -510,10 +510,13 @@ export class IndicatorStore {
 
   // ── evaluation ────────────────────────────────────────────────────────────────────────
 
-  /** Evaluates every boundary the watermark has passed (or every pending one with `all`). */
+  /**
+   * Evaluates every boundary the watermark has passed, or with `all` (end of input: nothing more
+   * will come) every pending one; either way none at or after `cap`.
+   */
   evaluateDue(all = false, cap = Number.POSITIVE_INFINITY): Outcome[] {
     const out: Outcome[] = [];
-    const limit = all ? Number.POSITIVE_INFINITY : Math.min(this.watermark, cap);
+    const limit = all ? cap : Math.min(this.watermark, cap);
     // Boundaries and deferred reversals in time order; a boundary at a reversal's own instant
     // comes first (it counts records before it).
     for (;;) {

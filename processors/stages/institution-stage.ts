@@ -186,14 +186,17 @@ export class InstitutionStage {
       this.counters.credit_late++;
       out = [...this.applyCredit([e]), ...this.progress()];
     } else out = this.progress();
+    // Every record moves its own source partition's event time, whatever its type (Flink: a
+    // split's watermark follows all of its records). Only windowed records did before, so a
+    // partition of the registry or supervision topic held the stage's watermark at its start
+    // until declared idle, and a backlog was held whole to the end (issue 14).
+    if (!windowed) this.warnings.store.observe(partition, t);
     // Progress marks go after the visits `progress` released, so no visit is behind its own mark.
-    if (e.type !== 'institution') {
-      this.noteTime(windowed ? partition : undefined, t);
-      if (this.options.embedded) {
-        // The other instances hear of the arrival under the source partition's own name.
-        const source = partition.slice(partition.indexOf('|') + 1);
-        this.handOver.broadcast('institution', { kind: 'time', ...(windowed && { partition: source }), t });
-      }
+    this.noteTime(partition, t);
+    if (this.options.embedded) {
+      // The other instances hear of the arrival under the source partition's own name.
+      const source = partition.slice(partition.indexOf('|') + 1);
+      this.handOver.broadcast('institution', { kind: 'time', partition: source, t });
     }
     return this.marked(out);
   }
@@ -296,12 +299,20 @@ export class InstitutionStage {
 
   /** End of input, step 1: every credit record, then event time moved to `until`. */
   finishCredit(until: number): TopologyOutput[] {
-    for (const r of this.ahead.release(Number.POSITIVE_INFINITY))
+    // Records still held (a partition held the watermark back to the end: a bounded run whose
+    // slowest partition ended early) go in as `progress` would have let them: the boundaries
+    // each one runs past are evaluated first, so no ring wraps over an unevaluated boundary.
+    // Releasing them all at once lost every alert of the days they span (issue 14).
+    const outcomes: Outcome[] = [];
+    for (let next = this.ahead.peek(); next !== undefined; next = this.ahead.peek()) {
+      for (const o of this.warnings.outcomesDue(true, next - this.alignMs)) outcomes.push(o);
+      const r = this.ahead.take();
       this.warnings.store.admitted(() => this.applyToWindows(r.e, r.partition));
+    }
     const creditOut = this.applyCredit(this.credit.release(Number.POSITIVE_INFINITY));
-    if (Number.isFinite(until)) creditOut.push(...this.engine.advanceTo(until));
+    if (Number.isFinite(until)) for (const c of this.engine.advanceTo(until)) creditOut.push(c);
     this.forwardBranches(Number.POSITIVE_INFINITY);
-    return stageOutputs(creditOut, []);
+    return stageOutputs(creditOut, this.warnings.decide(outcomes));
   }
 
   /** End of input, step 2 (after the person stage finished): every pending boundary and finding. */
