@@ -25,6 +25,9 @@ import { createMetrics, type Metrics } from './metrics.ts';
 import type { Alert, Rejected, TopologyOutput } from './outputs.ts';
 import { loadPacks, loadThresholds } from './packs-config.ts';
 import { AlertFileSink, formatAlertLine } from './sinks/alert-file.ts';
+import { openContractFiles } from './sinks/contract-files.ts';
+import { batchesOf } from './sources/batches.ts';
+import { partitionIdleness } from './sources/idleness.ts';
 import type { Source, SourceRecord } from './sources/source.ts';
 import { startStatusServer } from './status-server.ts';
 import type { StorageClient } from './storage/client.ts';
@@ -51,6 +54,8 @@ export type RunOptions = {
    * producer on YIBAO_KAFKA_BROKERS (idempotent; tests against the mock cluster pass their own).
    */
   readonly kafkaDeadLetters?: KafkaDeadLetters;
+  /** Also write replay's contract files here (EVENTS.md), to compare the live path with replay. */
+  readonly outDir?: string;
   /** An open store to write to instead of the configured one; the caller closes it. */
   readonly storage?: StorageClient;
 };
@@ -95,6 +100,7 @@ export async function runMonitor(options: RunOptions): Promise<RunStatus> {
   const { store, database, sink } = await openStoreSink(config, options.storage);
   const alertsFile = resolve(config.YIBAO_DATA_DIR, 'alerts.jsonl');
   const alertSink = new AlertFileSink(alertsFile);
+  const contractFiles = options.outDir ? await openContractFiles(options.outDir) : undefined;
   // The alert bus (JetStream stream ALERTS) when a NATS server is configured; its message ids
   // (alert_id:status) make a replay after a crash publish nothing twice.
   const bus = config.YIBAO_NATS_URL ? await openAlertBus(config.YIBAO_NATS_URL) : undefined;
@@ -160,7 +166,7 @@ export async function runMonitor(options: RunOptions): Promise<RunStatus> {
   process.once('SIGTERM', onSignal);
   const timer = options.durationMs ? setTimeout(onSignal, options.durationMs) : undefined;
 
-  const handle = async (outs: readonly TopologyOutput[]) => {
+  const deliver = async (outs: readonly TopologyOutput[]) => {
     const alerts: Alert[] = [];
     for (const o of outs) {
       if (o.kind === 'level_change') {
@@ -179,9 +185,18 @@ export async function runMonitor(options: RunOptions): Promise<RunStatus> {
       await alertSink.write(alerts);
       await bus?.publisher.write(alerts);
     }
+    await contractFiles?.write(outs);
     const t0 = performance.now();
     await sink.write(outs); // resolves only when the sink has room: this is the backpressure
     metrics.sinkLatency.observe({ sink: 'clickhouse' }, (performance.now() - t0) / 1000);
+  };
+  // One delivery at a time, in order: the loop's and those of partitions declared idle between
+  // batches (their boundaries' alerts must not wait for the next record).
+  let delivering: Promise<void> = Promise.resolve();
+  const handle = (outs: readonly TopologyOutput[]): Promise<void> => {
+    const next = delivering.then(() => deliver(outs));
+    delivering = next.catch(() => {});
+    return next;
   };
 
   const snapshot = async () => {
@@ -219,65 +234,57 @@ export async function runMonitor(options: RunOptions): Promise<RunStatus> {
   state = 'running';
   const statusTimer = setInterval(report, options.statusEveryMs ?? 5_000);
   let lastSnapshot = performance.now();
-  // Partitions silent for IDLE_PARTITION_MS of wall-clock time stop holding the watermark back.
-  const partitionSeen = new Map<string, number>();
-  // On a timer, not per record: when every partition but a silent one is held back by
-  // alignment, no record arrives until the silent one is declared idle.
+  const idle = partitionIdleness(source, topology, options.idlePartitionMs ?? IDLE_PARTITION_MS);
   // Time the loop spends waiting on its sinks (backpressure: ClickHouse or the alert bus slow or
   // down) is not a partition's silence: the source is paused then, every partition looks silent,
   // and declaring them idle would let the first one read afterwards carry the watermark past the
   // others and make their records late.
-  let waitingSince: number | undefined;
   const waiting = async <T>(work: Promise<T>): Promise<T> => {
     const t0 = performance.now();
-    waitingSince = t0;
+    idle.pause();
     try {
       return await work;
     } finally {
-      waitingSince = undefined;
-      const waited = performance.now() - t0;
-      for (const [p, seen] of partitionSeen) partitionSeen.set(p, seen + waited);
+      idle.resume(performance.now() - t0);
     }
   };
+  let idleFailure: unknown;
   const idleTimer = setInterval(() => {
-    if (waitingSince !== undefined) return;
-    const now = performance.now();
-    for (const [p, seen] of partitionSeen) {
-      if (now - seen > (options.idlePartitionMs ?? IDLE_PARTITION_MS)) {
-        partitionSeen.delete(p);
-        topology.partitionIdle(p);
-      }
-    }
+    const outs = idle.check();
+    if (outs.length > 0)
+      handle(outs).catch((err) => {
+        idleFailure = err;
+        onSignal();
+      });
   }, 1_000);
   try {
-    for await (const r of source.records) {
+    for await (const batch of batchesOf(source)) {
       if (stop.signal.aborted) break;
-      const outs = topology.process(r.raw, {
-        ...(r.line !== undefined && { line: r.line }),
-        ...(r.partition !== undefined && { partition: r.partition }),
-        source: r.origin ?? source.name,
-      });
-      windowRecords++;
-      if (deadLetters) {
-        for (const o of outs) if (o.kind === 'rejected') deadLetters.add(r, o, pseudonymise, print);
-        if (deadLetters.pending() >= DEAD_LETTER_BATCH) await waiting(deadLetters.flush());
-      }
-      if (r.partition !== undefined) {
-        const now = performance.now();
-        for (const p of source.partitions?.() ?? []) {
-          if (partitionSeen.has(p)) continue;
-          partitionSeen.set(p, now);
-          topology.expectPartition(p);
+      const outs: TopologyOutput[] = [];
+      let rejected = 0;
+      for (const r of batch) {
+        const got = topology.process(r.raw, {
+          ...(r.line !== undefined && { line: r.line }),
+          ...(r.partition !== undefined && { partition: r.partition }),
+          source: r.origin ?? source.name,
+        });
+        for (const o of got) {
+          outs.push(o);
+          if (o.kind === 'rejected') {
+            rejected++;
+            deadLetters?.add(r, o, pseudonymise, print);
+          }
         }
-        partitionSeen.set(r.partition, now);
+        idle.delivered(r.partition);
       }
-      metrics.events.inc({
-        stage: 'decode',
-        outcome: outs.some((o) => o.kind === 'rejected') ? 'rejected' : 'accepted',
-      });
+      windowRecords += batch.length;
+      metrics.events.inc({ stage: 'decode', outcome: 'accepted' }, batch.length - rejected);
+      if (rejected > 0) metrics.events.inc({ stage: 'decode', outcome: 'rejected' }, rejected);
+      if (deadLetters && deadLetters.pending() >= DEAD_LETTER_BATCH) await waiting(deadLetters.flush());
+      // A bounded source's partitions that ended hold nothing back from here on.
+      for (const o of idle.check()) outs.push(o);
       await waiting(handle(outs));
-      if (topology.counters.accepted > 0 && typeof r.raw === 'string')
-        eventTime = latestEventTime(r.raw) ?? eventTime;
+      eventTime = topology.eventTime();
       if (performance.now() - lastSnapshot > SNAPSHOT_EVERY_MS) {
         lastSnapshot = performance.now();
         await waiting(snapshot().then(commit));
@@ -290,6 +297,7 @@ export async function runMonitor(options: RunOptions): Promise<RunStatus> {
     if (timer) clearTimeout(timer);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    await delivering;
     await handle(topology.finish());
     await snapshot();
     await commit();
@@ -297,10 +305,12 @@ export async function runMonitor(options: RunOptions): Promise<RunStatus> {
     await deadLetters?.close();
     await sink.close();
     await alertSink.close();
+    await contractFiles?.close({ standings: topology.standings(), chains: topology.chains() });
     await bus?.close();
     state = 'stopped';
     server?.close();
   }
+  if (idleFailure !== undefined) throw idleFailure;
   const final = status();
   if (!options.json) {
     print(humanStatus(final));
@@ -416,11 +426,6 @@ export async function openAlertBus(url: string) {
       await nc.drain();
     },
   };
-}
-
-function latestEventTime(raw: string): string | null {
-  const m = /"occurred_at"\s*:\s*"([^"]+)"/.exec(raw);
-  return m ? (m[1] ?? null) : null;
 }
 
 function pipelineMetrics(s: RunStatus, at: string) {

@@ -12,6 +12,7 @@ import type { ChainStatus } from '../rules/chains.ts';
 import { compileThresholds, type Thresholds } from '../rules/early-warning/thresholds.ts';
 import type { CompiledPack } from '../rules/engine/engine.ts';
 import type { Standing } from '../rules/engine/standing.ts';
+import { toIso } from '../rules/engine/time.ts';
 import type { TopologyOutput } from './outputs.ts';
 import { InMemoryHandOver, type Instances } from './stages/in-memory.ts';
 import {
@@ -77,7 +78,10 @@ export type Topology = {
   chains(): ChainStatus[];
   /** The source's partitions: a new one holds the watermark until it delivers, an idle one stops holding it. */
   expectPartition(partition: string): void;
-  partitionIdle(partition: string): void;
+  /** The outputs a partition's idleness caused (boundaries the watermark now passes). */
+  partitionIdle(partition: string): TopologyOutput[];
+  /** The newest event time accepted (RFC 3339), or null before the first record. */
+  eventTime(): string | null;
   /** Watermark alignment: may `partition` deliver a record at `t` now (see IndicatorStore.mayDeliver)? */
   mayDeliver(partition: string, t: number, maxSkewMs: number): boolean;
   state(): TopologyState;
@@ -156,15 +160,16 @@ export function createTopology(options: TopologyOptions): Topology {
     }
   }
 
-  /** Outputs caused between records (a partition declared idle), handed out with the next record's. */
+  /** Outputs caused between records (a partition expected), handed out with the next record's. */
   let carried: TopologyOutput[] = [];
   const partitionState = (partition: string, state: 'expected' | 'idle') => {
     handOver.broadcast('institution', { kind: 'partition', partition, state });
-    for (const o of run([])) carried.push(o);
+    return run([]);
   };
   const withCarried = (out: TopologyOutput[]) => {
     if (carried.length === 0) return out;
-    const all = [...carried, ...out];
+    for (const o of out) carried.push(o);
+    const all = carried;
     carried = [];
     return all;
   };
@@ -177,12 +182,13 @@ export function createTopology(options: TopologyOptions): Topology {
       return withCarried(out);
     },
     finish() {
-      const newest = Math.max(...institutions.map((s) => s.newest));
+      let newest = Number.NEGATIVE_INFINITY;
+      for (const s of institutions) if (s.newest > newest) newest = s.newest;
       const until = options.asOf ?? newest;
       const out = run(institutions.flatMap((s) => s.finishCredit(until)));
-      out.push(...run(persons.flatMap((s) => s.finish())));
-      out.push(...run(institutions.flatMap((s) => s.finishIndicators())));
-      out.push(...run(chainStages.flatMap((s) => s.finish())));
+      for (const o of run(persons.flatMap((s) => s.finish()))) out.push(o);
+      for (const o of run(institutions.flatMap((s) => s.finishIndicators()))) out.push(o);
+      for (const o of run(chainStages.flatMap((s) => s.finish()))) out.push(o);
       return withCarried(out);
     },
     standings: () =>
@@ -198,8 +204,15 @@ export function createTopology(options: TopologyOptions): Topology {
       person: stages.person.map((s, i) => encodeStage(s, optionsOf('person', i))),
       chain: stages.chain.map((s, i) => encodeStage(s, optionsOf('chain', i))),
     }),
-    expectPartition: (partition) => partitionState(partition, 'expected'),
+    expectPartition(partition) {
+      for (const o of partitionState(partition, 'expected')) carried.push(o);
+    },
     partitionIdle: (partition) => partitionState(partition, 'idle'),
+    eventTime() {
+      let newest = Number.NEGATIVE_INFINITY;
+      for (const s of institutions) if (s.newest > newest) newest = s.newest;
+      return Number.isFinite(newest) ? toIso(newest) : null;
+    },
     mayDeliver: (partition, t, maxSkewMs) =>
       institutions[0]!.warnings.store.mayDeliver(`0|${partition}`, t, maxSkewMs),
     state() {

@@ -116,7 +116,11 @@ function program(setCode: (code: number) => void): Command {
     )
     .option(
       '--stop-at-end',
-      'Kafka: stop once every assigned partition has been read to its end (batch jobs, tests)',
+      'Kafka: stop once every assigned partition (empty ones too) has been read to the end offset it had when assigned (batch jobs, tests)',
+    )
+    .option(
+      '--out <dir>',
+      "also write replay's contract files (standings, grade changes, alerts, chains, inspections, rejected) into DIR, to compare the live path with replay",
     )
     .option('--input <file>', 'NDJSON file for --source file')
     .option('--rate <n>', 'simulator records per second', '2000')

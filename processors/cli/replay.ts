@@ -4,35 +4,18 @@
  * and writes outputs as they come; the same input gives byte-identical files.
  */
 
-import { once } from 'node:events';
-import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Thresholds } from '../../rules/early-warning/thresholds.ts';
 import type { CompiledPack } from '../../rules/engine/engine.ts';
 import { MonitorError } from '../../schemas/errors.ts';
 import { timestamp } from '../../schemas/primitives.ts';
 import { fileSize, readNdjson } from '../io/ndjson.ts';
-import type { TopologyOutput } from '../outputs.ts';
+import { openContractFiles } from '../sinks/contract-files.ts';
 import { createTopology } from '../topology.ts';
 import { createProgress } from './progress.ts';
-import {
-  alertLine,
-  chainLine,
-  gradeChangeLine,
-  inspectionLine,
-  rejectedLine,
-  standingLine,
-} from './replay-lines.ts';
 
-export const REPLAY_FILES = [
-  'standings.ndjson',
-  'grade-changes.ndjson',
-  'alerts.ndjson',
-  'chains.ndjson',
-  'inspections.ndjson',
-  'rejected.ndjson',
-] as const;
+export { REPLAY_FILES } from '../sinks/contract-files.ts';
 
 export type ReplayOptions = {
   readonly input: string;
@@ -62,22 +45,6 @@ export type ReplaySummary = {
   readonly as_of: string | null;
 };
 
-class LineWriter {
-  count = 0;
-  private readonly stream: WriteStream;
-  constructor(path: string) {
-    this.stream = createWriteStream(path, { encoding: 'utf8' });
-  }
-  async write(obj: unknown): Promise<void> {
-    this.count++;
-    if (!this.stream.write(`${JSON.stringify(obj)}\n`)) await once(this.stream, 'drain');
-  }
-  async close(): Promise<void> {
-    this.stream.end();
-    await once(this.stream, 'finish');
-  }
-}
-
 export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
   let asOf: number | undefined;
   if (options.asOf !== undefined) {
@@ -90,11 +57,7 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
     asOf = Date.parse(options.asOf);
   }
   const total = await fileSize(options.input);
-  await mkdir(options.out, { recursive: true });
-  const w = Object.fromEntries(REPLAY_FILES.map((f) => [f, new LineWriter(join(options.out, f))])) as Record<
-    (typeof REPLAY_FILES)[number],
-    LineWriter
-  >;
+  const files = await openContractFiles(options.out);
   const topology = createTopology({
     pseudonymKey: options.pseudonymKey,
     packs: options.packs,
@@ -102,28 +65,18 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
   });
   const progress = createProgress(`replay ${options.input}`, total, options.progress);
 
-  const emit = async (outs: readonly TopologyOutput[]) => {
-    for (const o of outs) {
-      if (o.kind === 'level_change') await w['grade-changes.ndjson'].write(gradeChangeLine(o));
-      // alerts.ndjson holds alerts raised (EVENTS.md); resolutions go to the live sinks only.
-      else if (o.kind === 'alert' && o.status === 'firing') await w['alerts.ndjson'].write(alertLine(o));
-      else if (o.kind === 'inspection') await w['inspections.ndjson'].write(inspectionLine(o));
-      else if (o.kind === 'rejected') await w['rejected.ndjson'].write(rejectedLine(o));
-    }
-  };
-
   for await (const { line, text, bytesRead } of readNdjson(options.input)) {
-    await emit(topology.process(text, { line }));
+    const outs = topology.process(text, { line });
+    if (outs.length > 0) await files.write(outs);
     progress.update(
       bytesRead,
       `${topology.counters.records_read} records, ${topology.counters.rejected} rejected`,
     );
   }
-  await emit(topology.finish());
-  for (const s of topology.standings()) await w['standings.ndjson'].write(standingLine(s));
-  for (const c of topology.chains()) await w['chains.ndjson'].write(chainLine(c));
-  await Promise.all(Object.values(w).map((x) => x.close()));
+  await files.write(topology.finish());
+  await files.close({ standings: topology.standings(), chains: topology.chains() });
   progress.finish(`${topology.counters.records_read} records`);
+  const n = files.counts();
 
   const c = topology.counters;
   const summary: ReplaySummary = {
@@ -135,11 +88,11 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
     late: topology.state().late,
     reversals_unmatched: topology.state().reversals_unmatched,
     by_type: Object.fromEntries(Object.entries(c.by_type).sort()),
-    standings: w['standings.ndjson'].count,
-    grade_changes: w['grade-changes.ndjson'].count,
-    alerts: w['alerts.ndjson'].count,
-    chains: w['chains.ndjson'].count,
-    inspections: w['inspections.ndjson'].count,
+    standings: n['standings.ndjson'],
+    grade_changes: n['grade-changes.ndjson'],
+    alerts: n['alerts.ndjson'],
+    chains: n['chains.ndjson'],
+    inspections: n['inspections.ndjson'],
     as_of: options.asOf ?? null,
   };
   await writeFile(join(options.out, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);

@@ -37,6 +37,7 @@ export type RunCliOptions = {
   readonly stopAtEnd?: boolean;
   readonly stage?: string;
   readonly handover?: string;
+  readonly out?: string;
 };
 
 function positive(name: string, v: string, float = false): number {
@@ -135,6 +136,7 @@ export async function runCommand(config: Config, o: RunCliOptions): Promise<numb
     json: o.json === true,
     printAlerts: true,
     ...(duration !== undefined && { durationMs: duration }),
+    ...(o.out !== undefined && { outDir: o.out }),
   });
   return final.state === 'stopped' ? 0 : 1;
 }

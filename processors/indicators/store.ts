@@ -156,7 +156,9 @@ export class IndicatorStore {
   }
 
   get watermark(): number {
-    if (this.partitionMax.size <= 1) return this.maxEventTime - this.options.allowedLatenessMs;
+    // With every partition idle, what has been seen is all there is. With one left, that one's
+    // own progress: the newest time overall would pass the records it has still to deliver.
+    if (this.partitionMax.size === 0) return this.maxEventTime - this.options.allowedLatenessMs;
     let min = Number.POSITIVE_INFINITY;
     for (const t of this.partitionMax.values()) if (t < min) min = t;
     return min - this.options.allowedLatenessMs;
@@ -220,7 +222,9 @@ export class IndicatorStore {
       return false;
     }
     if (t > this.maxEventTime) this.maxEventTime = t;
-    if (t > (this.partitionMax.get(this.currentPartition) ?? Number.NEGATIVE_INFINITY))
+    // A record held back and admitted now was observed on arrival: its partition's progress is
+    // counted already, and one declared idle since must not come back with an old time.
+    if (!this.lateExempt && t > (this.partitionMax.get(this.currentPartition) ?? Number.NEGATIVE_INFINITY))
       this.partitionMax.set(this.currentPartition, t);
     this.counters.applied++;
     return true;

@@ -1,16 +1,26 @@
 /**
  * Kafka as a source (kafkajs), behind the small `Source` interface so another client could
- * replace kafkajs. A consumer group reads the input topics; messages go through a bounded queue:
- * when it is full the partitions are paused (backpressure from the sinks reaches Kafka), and
- * resumed once the run loop has drained it. Offsets are committed only by `commit()`, which the
- * run loop calls after its sinks have flushed (ARCHITECTURE.md: offsets follow durable outputs).
+ * replace kafkajs. A consumer group reads the input topics with `eachBatch`; whole batches go
+ * through a bounded queue: when it is full the partitions are paused (backpressure from the sinks
+ * reaches Kafka), and resumed once the run loop has drained it. Offsets are committed only by
+ * `commit()`, which the run loop calls after its sinks have flushed (ARCHITECTURE.md: offsets
+ * follow durable outputs).
+ *
+ * Where each partition stands (`partitionState`) decides event-time idleness (Flink's
+ * `withIdleness`): a partition still behind its end offset is `reading` and always holds the
+ * watermark back, however long it has been silent (a backlog read unevenly across partitions
+ * loses nothing); one read to its latest end offset is `caught_up` and may be declared idle by
+ * the caller after a silence; in a bounded run (`stopAtEnd`) one read to the end offset it had at
+ * assignment is `ended`, like a finished split, and holds nothing back. End offsets come from the
+ * broker (ListOffsets) at assignment and every `END_REFRESH_MS`, so empty partitions and those that
+ * never delivered a batch are known too.
  *
  * State is rebuilt from the log: with `fromStart` the group reads every partition from its first
  * offset on each start (the embedded state has no snapshot yet), and idempotent sinks make the
  * re-read change nothing.
  */
-import { type Consumer, type Kafka, logLevel } from 'kafkajs';
-import type { Source, SourceRecord } from '../sources/source.ts';
+import { type Admin, type Consumer, type Kafka, logLevel } from 'kafkajs';
+import type { PartitionState, Source, SourceRecord } from '../sources/source.ts';
 import type { Topology } from '../topology.ts';
 
 export type KafkaRecord = SourceRecord & {
@@ -33,8 +43,13 @@ export type KafkaSourceOptions = {
   readonly sessionTimeoutMs?: number;
   /** Records buffered between Kafka and the run loop before partitions are paused. */
   readonly maxQueued?: number;
-  /** Stop when every assigned partition has been read to its end (tests, benchmarks). */
+  /**
+   * A bounded run: stop once every assigned partition, empty ones included, has been handed out
+   * up to the end offset it had when it was assigned (records produced later are left).
+   */
   readonly stopAtEnd?: boolean;
+  /** Bytes fetched per partition and request (kafkajs `maxBytesPerPartition`). */
+  readonly maxBytesPerPartition?: number;
   /**
    * Watermark alignment: a partition whose next record runs too far ahead in event time waits
    * (its batch is held, other partitions go on) until the caller says it may deliver.
@@ -44,9 +59,10 @@ export type KafkaSourceOptions = {
 
 export type KafkaSource = Source & {
   readonly records: AsyncIterable<KafkaRecord>;
+  readonly batches: AsyncIterable<readonly KafkaRecord[]>;
   /** Commits the offsets of every record handed out so far (call after the sinks flushed). */
   commit(): Promise<void>;
-  /** Records behind the end of the assigned partitions, as of the last fetch. */
+  /** Records behind the end of the assigned partitions (latest end offsets known). */
   lag(): number;
   held(): number;
 };
@@ -55,6 +71,8 @@ export { logLevel };
 
 /** How far (event time) a partition may run ahead of the watermark: within the windows' rings. */
 export const MAX_SKEW_MS = 3_600_000;
+/** How often the partitions' end offsets are asked again (for lag and `caught_up`). */
+export const END_REFRESH_MS = 2_000;
 
 const OCCURRED_AT = /"occurred_at"\s*:\s*"([^"]+)"/;
 
@@ -73,6 +91,16 @@ export function alignWith(
 }
 
 export const DEFAULT_SESSION_TIMEOUT_MS = 30_000;
+
+/** Where one assigned partition's reading starts and ends, as offsets. */
+type Bounds = {
+  /** The first offset this reader hands out (log start, or the committed offset). */
+  start: bigint;
+  /** The end offset when the partition was assigned (a bounded run reads to here). */
+  endAtAssign: bigint;
+  /** The newest end offset known. */
+  end: bigint;
+};
 
 /**
  * Restart after a crash. A monitor killed without leaving its group (SIGKILL, OOM, power) stays a
@@ -94,21 +122,28 @@ export function kafkaSource(o: KafkaSourceOptions): KafkaSource {
   const consumer: Consumer = o.kafka.consumer({
     groupId: o.groupId,
     allowAutoTopicCreation: false,
-    maxBytesPerPartition: 256 << 10,
+    maxBytesPerPartition: o.maxBytesPerPartition ?? 1 << 20,
+    maxBytes: 16 << 20,
+    maxWaitTimeInMs: 100,
     sessionTimeout,
     heartbeatInterval: Math.max(100, Math.floor(sessionTimeout / 3)),
   });
-  const maxQueued = o.maxQueued ?? 10_000;
-  const queue: KafkaRecord[] = [];
-  let head = 0;
+  const admin: Admin = o.kafka.admin();
+  const maxQueued = o.maxQueued ?? 20_000;
+  /** Whole batches in arrival order; `queued` counts their records not yet handed out. */
+  const queue: KafkaRecord[][] = [];
+  let queued = 0;
   let wake: (() => void) | undefined;
   let paused = false;
   let closed = false;
   let failure: Error | undefined;
-  const handedOut = new Map<string, { topic: string; partition: number; offset: bigint }>();
-  const highWater = new Map<string, bigint>();
-  const position = new Map<string, bigint>();
+  /** Per `topic/partition`: the next offset to hand out (one past the last handed out). */
+  const next = new Map<string, bigint>();
+  const bounds = new Map<string, Bounds>();
   let assigned: string[] = [];
+  /** Set once the bounds of the current assignment are known. */
+  let boundsReady = false;
+  let generation = 0;
   // Partitions this process has already read from their first offset: a later rebalance hands
   // them back at their committed offset instead of re-reading the whole log into live state.
   const rebuilt = new Set<string>();
@@ -120,24 +155,90 @@ export function kafkaSource(o: KafkaSourceOptions): KafkaSource {
     w?.();
   };
 
+  const moveOn = (k: string, offset: bigint) => {
+    if (offset > (next.get(k) ?? -1n)) next.set(k, offset);
+  };
+  const position = (k: string) => next.get(k) ?? bounds.get(k)?.start ?? 0n;
+
+  function partitionState(k: string): PartitionState {
+    const b = bounds.get(k);
+    if (!boundsReady || b === undefined) return 'reading';
+    const at = position(k);
+    if (o.stopAtEnd && at >= b.endAtAssign) return 'ended';
+    return at >= b.end ? 'caught_up' : 'reading';
+  }
+
   const atEnd = () =>
-    highWater.size > 0 && [...highWater].every(([k, hw]) => (position.get(k) ?? -1n) + 1n >= hw);
+    boundsReady && assigned.length > 0 && assigned.every((k) => partitionState(k) === 'ended');
+
+  /** Start and end offsets of the assigned partitions, from the broker (ListOffsets, OffsetFetch). */
+  async function readBounds(
+    gen: number,
+    byTopic: Record<string, number[]>,
+    fromLogStart: ReadonlySet<string>,
+  ): Promise<void> {
+    const committed = await admin.fetchOffsets({ groupId: o.groupId, topics: o.topics as string[] });
+    const committedOf = new Map<string, number>(
+      committed.flatMap((t) =>
+        t.partitions.map((p) => [`${t.topic}/${p.partition}`, Number(p.offset)] as const),
+      ),
+    );
+    const found = new Map<string, Bounds>();
+    for (const [topic, partitions] of Object.entries(byTopic)) {
+      const offsets = await admin.fetchTopicOffsets(topic);
+      for (const p of offsets) {
+        if (!partitions.includes(p.partition)) continue;
+        const k = `${topic}/${p.partition}`;
+        const low = BigInt(p.low);
+        const high = BigInt(p.high);
+        const c = committedOf.get(k) ?? -1;
+        const start = fromLogStart.has(k) || c < 0 ? low : BigInt(c);
+        found.set(k, { start: start > low ? start : low, endAtAssign: high, end: high });
+      }
+    }
+    if (gen !== generation) return; // a newer assignment came meanwhile
+    bounds.clear();
+    for (const [k, b] of found) bounds.set(k, b);
+    boundsReady = true;
+    notify();
+  }
+
+  /** The newest end offsets, for lag and `caught_up` (a batch's high watermark is only its own). */
+  async function refreshEnds(): Promise<void> {
+    if (!boundsReady || closed) return;
+    for (const topic of new Set(assigned.map((k) => k.slice(0, k.lastIndexOf('/'))))) {
+      for (const p of await admin.fetchTopicOffsets(topic)) {
+        const b = bounds.get(`${topic}/${p.partition}`);
+        if (b && BigInt(p.high) > b.end) b.end = BigInt(p.high);
+      }
+    }
+  }
 
   async function start(): Promise<void> {
+    await admin.connect();
     await consumer.connect();
     for (const topic of o.topics) await consumer.subscribe({ topic, fromBeginning: true });
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      const gen = ++generation;
+      boundsReady = false;
       assigned = Object.entries(payload.memberAssignment).flatMap(([topic, ps]) =>
         ps.map((p) => `${topic}/${p}`),
       );
-      if (!o.fromStart) return;
-      for (const [topic, partitions] of Object.entries(payload.memberAssignment)) {
-        for (const partition of partitions) {
-          if (rebuilt.has(`${topic}/${partition}`)) continue;
-          rebuilt.add(`${topic}/${partition}`);
-          consumer.seek({ topic, partition, offset: '0' });
+      const fresh = new Set<string>();
+      if (o.fromStart) {
+        for (const [topic, partitions] of Object.entries(payload.memberAssignment)) {
+          for (const partition of partitions) {
+            if (rebuilt.has(`${topic}/${partition}`)) continue;
+            rebuilt.add(`${topic}/${partition}`);
+            fresh.add(`${topic}/${partition}`);
+            consumer.seek({ topic, partition, offset: '0' });
+          }
         }
       }
+      readBounds(gen, payload.memberAssignment, fresh).catch((err) => {
+        failure = err as Error;
+        notify();
+      });
     });
     await consumer.run({
       autoCommit: false,
@@ -146,33 +247,42 @@ export function kafkaSource(o: KafkaSourceOptions): KafkaSource {
       eachBatchAutoResolve: false,
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
         const key = `${batch.topic}/${batch.partition}`;
-        highWater.set(key, BigInt(batch.highWatermark));
+        const b = bounds.get(key);
+        if (b && BigInt(batch.highWatermark) > b.end) b.end = BigInt(batch.highWatermark);
+        const records: KafkaRecord[] = [];
         for (const m of batch.messages) {
-          if (!isRunning() || isStale()) return;
+          if (!isRunning() || isStale()) break;
           while (o.alignment && m.value && !o.alignment.mayDeliver(key, m.value) && isRunning() && !closed) {
             held++;
             await new Promise((r) => setTimeout(r, 10));
             await heartbeat();
           }
           if (m.value) {
-            queue.push({
+            records.push({
               raw: m.value,
-              origin: `${batch.topic}/${batch.partition}@${m.offset}`,
-              partitionKey: `${batch.topic}/${batch.partition}`,
+              origin: `${key}@${m.offset}`,
+              partition: key,
+              partitionKey: key,
               topic: batch.topic,
               kafkaPartition: batch.partition,
               offset: m.offset,
             });
           }
-          position.set(key, BigInt(m.offset));
           resolveOffset(m.offset);
-          notify();
-          if (queue.length - head >= maxQueued && !paused) {
-            paused = true;
-            consumer.pause(o.topics.map((topic) => ({ topic })));
-          }
-          await heartbeat();
         }
+        const last = batch.messages.at(-1);
+        if (records.length > 0) {
+          queue.push(records);
+          queued += records.length;
+        }
+        // A batch of only tombstones still moves the partition on.
+        if (records.length === 0 && last && !isStale()) moveOn(key, BigInt(last.offset) + 1n);
+        notify();
+        if (queued >= maxQueued && !paused) {
+          paused = true;
+          consumer.pause(o.topics.map((topic) => ({ topic })));
+        }
+        await heartbeat();
       },
     });
   }
@@ -181,56 +291,67 @@ export function kafkaSource(o: KafkaSourceOptions): KafkaSource {
     failure = err as Error;
     notify();
   });
+  const refresher = setInterval(() => {
+    refreshEnds().catch(() => {}); // a failed refresh only delays `caught_up`
+  }, END_REFRESH_MS);
+  refresher.unref();
 
-  async function* records(): AsyncGenerator<KafkaRecord> {
+  /** Takes the oldest batch, marking its records handed out. */
+  function take(): KafkaRecord[] {
+    const batch = queue.shift()!;
+    queued -= batch.length;
+    const lastRecord = batch[batch.length - 1]!;
+    moveOn(lastRecord.partitionKey, BigInt(lastRecord.offset) + 1n);
+    if (paused && queued < maxQueued / 2) {
+      paused = false;
+      consumer.resume(o.topics.map((topic) => ({ topic })));
+    }
+    return batch;
+  }
+
+  async function* batches(): AsyncGenerator<readonly KafkaRecord[]> {
     await started;
     for (;;) {
       if (failure) throw failure;
-      if (head < queue.length) {
-        const r = queue[head]!;
-        queue[head++] = undefined as never;
-        if (head > 4096 && head * 2 > queue.length) {
-          queue.splice(0, head);
-          head = 0;
-        }
-        handedOut.set(r.partitionKey, {
-          topic: r.topic,
-          partition: r.kafkaPartition,
-          offset: BigInt(r.offset),
-        });
-        if (paused && queue.length - head < maxQueued / 2) {
-          paused = false;
-          consumer.resume(o.topics.map((topic) => ({ topic })));
-        }
-        yield { ...r, partition: r.partitionKey };
+      if (queue.length > 0) {
+        yield take();
         continue;
       }
       if (closed || (o.stopAtEnd && atEnd())) return;
       await new Promise<void>((resolve) => {
         wake = resolve;
-        if (o.stopAtEnd) setTimeout(resolve, 200);
+        if (o.stopAtEnd) setTimeout(resolve, 100);
       });
     }
+  }
+
+  async function* records(): AsyncGenerator<KafkaRecord> {
+    for await (const batch of batches()) for (const r of batch) yield r;
   }
 
   return {
     name: `kafka(${o.groupId}: ${o.topics.join(', ')})`,
     records: records(),
+    batches: batches(),
     async commit() {
-      const offsets = [...handedOut.values()].map((h) => ({
-        topic: h.topic,
-        partition: h.partition,
-        offset: (h.offset + 1n).toString(),
+      const offsets = [...next].map(([k, offset]) => ({
+        topic: k.slice(0, k.lastIndexOf('/')),
+        partition: Number(k.slice(k.lastIndexOf('/') + 1)),
+        offset: offset.toString(),
       }));
       if (offsets.length > 0) await consumer.commitOffsets(offsets);
     },
     partitions: () => assigned,
+    partitionState,
     /** Times a partition was held back by watermark alignment (10 ms each). */
     held: () => held,
     lag() {
       let lag = 0n;
-      for (const [k, hw] of highWater) lag += hw - ((position.get(k) ?? -1n) + 1n);
-      return Number(lag) + (queue.length - head);
+      for (const k of assigned) {
+        const b = bounds.get(k);
+        if (b) lag += b.end > position(k) ? b.end - position(k) : 0n;
+      }
+      return Number(lag);
     },
     stop() {
       closed = true;
@@ -238,8 +359,10 @@ export function kafkaSource(o: KafkaSourceOptions): KafkaSource {
     },
     async close() {
       closed = true;
+      clearInterval(refresher);
       notify();
       await consumer.disconnect();
+      await admin.disconnect();
     },
   };
 }

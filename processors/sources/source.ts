@@ -9,9 +9,18 @@ export type SourceRecord = {
   /** Source partition (Kafka `topic/partition`) for per-partition watermarks. */
   readonly partition?: string;
 };
+/**
+ * Where a source partition stands, for event-time idleness: `reading` (records are waiting: it
+ * holds the watermark back however long it is silent), `caught_up` (read to its end: may be
+ * declared idle after a silence), `ended` (a bounded run read it to its end: holds nothing back).
+ */
+export type PartitionState = 'reading' | 'caught_up' | 'ended';
+
 export type Source = {
   readonly name: string;
   readonly records: AsyncIterable<SourceRecord>;
+  /** The same records in the source's own batches, when it has them (read one or the other). */
+  readonly batches?: AsyncIterable<readonly SourceRecord[]>;
   close?(): Promise<void>;
   /** Marks everything handed out so far as done; called only after the sinks have flushed. */
   commit?(): Promise<void>;
@@ -21,4 +30,6 @@ export type Source = {
   stop?(): void;
   /** The partitions currently assigned to this reader (Kafka `topic/partition`). */
   partitions?(): readonly string[];
+  /** Where an assigned partition stands (see PartitionState); without it every partition is `caught_up`. */
+  partitionState?(partition: string): PartitionState;
 };

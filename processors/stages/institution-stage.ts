@@ -95,6 +95,10 @@ export class InstitutionStage {
   private readonly credit = new OrderedInbox<MonitorEvent>([]);
   /** Windowed records too far ahead of the watermark (see `alignMs`). */
   private readonly ahead = new OrderedInbox<{ e: MonitorEvent; partition: string }>([]);
+  /** Records of each source partition waiting in `ahead`. */
+  private readonly heldOf = new Map<string, number>();
+  /** Partitions declared idle whose idleness the person stage hears after their held records. */
+  private readonly idleAfterHeld = new Set<string>();
   private readonly findings: OrderedInbox<Outcome>;
   private creditReleased = Number.NEGATIVE_INFINITY;
   private readonly handOver: HandOver;
@@ -129,11 +133,20 @@ export class InstitutionStage {
         this.warnings.store.observe(m.partition, m.t);
         this.noteTime(m.partition, m.t);
         return this.marked(this.progress());
-      case 'partition':
-        if (m.state === 'expected') this.warnings.store.expectPartition(m.partition);
-        else this.warnings.store.partitionIdle(m.partition);
-        this.handOver.broadcast('person', m);
-        return this.marked(this.progress());
+      case 'partition': {
+        if (m.state === 'expected') {
+          this.warnings.store.expectPartition(m.partition);
+          this.handOver.broadcast('person', m);
+          return this.marked(this.progress());
+        }
+        this.warnings.store.partitionIdle(m.partition);
+        const out = this.progress();
+        // The person stage hears of the idleness only after the visits of this partition's held
+        // records: told earlier, its watermark would pass them and count them late.
+        if (this.heldOf.has(m.partition)) this.idleAfterHeld.add(m.partition);
+        else this.handOver.broadcast('person', m);
+        return this.marked(out);
+      }
       case 'end':
         return this.end(m.from, m.t);
       case 'readmission':
@@ -178,8 +191,10 @@ export class InstitutionStage {
     if (windowed && t > this.applyLimit) {
       this.counters.held++;
       // Its arrival still counts for its partition's progress: the slowest partition always moves.
-      if (this.ahead.push(t, '', { e, partition })) this.warnings.store.observe(partition, t);
-      else this.applyToWindows(e, partition);
+      if (this.ahead.push(t, '', { e, partition })) {
+        this.warnings.store.observe(partition, t);
+        this.heldOf.set(partition, (this.heldOf.get(partition) ?? 0) + 1);
+      } else this.applyToWindows(e, partition);
     } else this.applyToWindows(e, partition);
     let out: TopologyOutput[];
     if (isCredit(e) && !this.credit.push(t, '', e)) {
@@ -211,6 +226,19 @@ export class InstitutionStage {
     return out;
   }
 
+  /** A held record goes in; the last one of a partition declared idle lets the idleness on. */
+  private admitHeld(r: { e: MonitorEvent; partition: string }): void {
+    this.warnings.store.admitted(() => this.applyToWindows(r.e, r.partition));
+    const left = (this.heldOf.get(r.partition) ?? 1) - 1;
+    if (left > 0) {
+      this.heldOf.set(r.partition, left);
+      return;
+    }
+    this.heldOf.delete(r.partition);
+    if (this.idleAfterHeld.delete(r.partition))
+      this.handOver.broadcast('person', { kind: 'partition', partition: r.partition, state: 'idle' });
+  }
+
   private applyToWindows(e: MonitorEvent, partition: string): void {
     this.toPersons.partition = partition;
     this.warnings.store.fromPartition(partition);
@@ -239,8 +267,7 @@ export class InstitutionStage {
     ) {
       // The boundaries this record would run past are evaluated before it goes in.
       outcomes.push(...this.warnings.outcomesDue(false, next - this.alignMs));
-      const r = this.ahead.take();
-      this.warnings.store.admitted(() => this.applyToWindows(r.e, r.partition));
+      this.admitHeld(this.ahead.take());
     }
     const wm = this.warnings.store.watermark;
     const creditOut = this.applyCredit(this.credit.release(wm));
@@ -306,8 +333,7 @@ export class InstitutionStage {
     const outcomes: Outcome[] = [];
     for (let next = this.ahead.peek(); next !== undefined; next = this.ahead.peek()) {
       for (const o of this.warnings.outcomesDue(true, next - this.alignMs)) outcomes.push(o);
-      const r = this.ahead.take();
-      this.warnings.store.admitted(() => this.applyToWindows(r.e, r.partition));
+      this.admitHeld(this.ahead.take());
     }
     const creditOut = this.applyCredit(this.credit.release(Number.POSITIVE_INFINITY));
     if (Number.isFinite(until)) for (const c of this.engine.advanceTo(until)) creditOut.push(c);
