@@ -1,7 +1,15 @@
 /**
  * Up to N evidence event ids per indicator, chosen by (event time, id) so the choice does not
- * depend on arrival order: the newest N events win.
+ * depend on arrival order: the newest N events before the boundary being evaluated. A boundary
+ * is evaluated after records up to the alignment (15 min) plus the allowed lateness beyond it
+ * were applied; keeping only the newest N overall let those later records push the boundary's
+ * own evidence out, so how far ahead a partition ran changed the alert (issue 14: empty evidence
+ * on the live path). Events within `KEEP_MS` of the newest are kept whatever their number
+ * (bounded by `HARD_CAP`), older ones only while fewer than N remain.
  */
+export const KEEP_MS = 2 * 3_600_000;
+const HARD_CAP = 2_000;
+
 export class Evidence {
   private readonly times: number[] = [];
   private readonly ids: string[] = [];
@@ -9,18 +17,20 @@ export class Evidence {
   constructor(private readonly max = 10) {}
 
   add(t: number, id: string): void {
-    const n = this.ids.length;
-    if (n === this.max) {
-      const t0 = this.times[0]!;
-      if (t < t0 || (t === t0 && id <= this.ids[0]!)) return;
+    let i = this.ids.length;
+    while (i > 0 && (this.times[i - 1]! > t || (this.times[i - 1] === t && this.ids[i - 1]! > id))) i--;
+    if (i > 0 && this.ids[i - 1] === id && this.times[i - 1] === t) return;
+    if (i === 0 && this.ids.length >= this.max && this.tooOld(t)) return;
+    this.times.splice(i, 0, t);
+    this.ids.splice(i, 0, id);
+    while (this.ids.length > this.max && (this.tooOld(this.times[0]!) || this.ids.length > HARD_CAP)) {
       this.times.shift();
       this.ids.shift();
     }
-    let i = this.ids.length;
-    while (i > 0 && (this.times[i - 1]! > t || (this.times[i - 1] === t && this.ids[i - 1]! > id))) i--;
-    if (this.ids[i] === id && this.times[i] === t) return;
-    this.times.splice(i, 0, t);
-    this.ids.splice(i, 0, id);
+  }
+
+  private tooOld(t: number): boolean {
+    return t < this.times[this.times.length - 1]! - KEEP_MS;
   }
 
   remove(id: string): void {
@@ -31,10 +41,10 @@ export class Evidence {
     }
   }
 
-  /** Ids of events before `until`, oldest first. */
+  /** Ids of the newest N events before `until`, oldest first. */
   before(until: number): string[] {
-    const out: string[] = [];
-    for (let i = 0; i < this.ids.length; i++) if (this.times[i]! < until) out.push(this.ids[i]!);
-    return out;
+    let end = this.ids.length;
+    while (end > 0 && this.times[end - 1]! >= until) end--;
+    return this.ids.slice(Math.max(0, end - this.max), end);
   }
 }

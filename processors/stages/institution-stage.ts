@@ -188,7 +188,11 @@ export class InstitutionStage {
     this.counters.by_type[e.type] = (this.counters.by_type[e.type] ?? 0) + 1;
     if (t > this.newest) this.newest = t;
     const windowed = e.type === 'settlement' || e.type === 'settlement_reversal' || e.type === 'claim_audit';
-    if (windowed && t > this.applyLimit) {
+    // Registry upserts wait with the windowed records they are joined with (an event-time join):
+    // applied on arrival, a later upsert read early from its own partition moved an institution
+    // to another peer group before its earlier settlements were counted (issue 14).
+    const aligned = windowed || e.type === 'institution';
+    if (aligned && t > this.applyLimit) {
       this.counters.held++;
       // Its arrival still counts for its partition's progress: the slowest partition always moves.
       if (this.ahead.push(t, '', { e, partition })) {

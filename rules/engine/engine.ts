@@ -116,11 +116,17 @@ export class CreditEngine {
     return out;
   }
 
+  /**
+   * Every subject's standing at the clock. A read: it changes nothing. (It used to evaluate each
+   * subject in place with its outputs thrown away, so the live monitor's periodic standings
+   * snapshot swallowed what those evaluations would have told: the `policy_expired` alert,
+   * notices, level changes due at the clock — issue 14, live ≠ replay.)
+   */
   standings(): Standing[] {
     const list: Standing[] = [];
     for (const s of this.subjects.values()) {
-      if (!s.evaluation || s.evaluatedAt !== this.clock) this.evaluate(s, this.clock, undefined, []);
-      list.push(this.standingOf(s));
+      const current = s.evaluation && s.evaluatedAt === this.clock;
+      list.push(this.standingOf(current ? s : { ...s, evaluation: this.assess(s, this.clock) }));
     }
     return list.sort((a, b) => (a.subject_kind + a.subject_code < b.subject_kind + b.subject_code ? -1 : 1));
   }
@@ -284,34 +290,39 @@ export class CreditEngine {
     return all;
   }
 
-  private evaluate(s: Subject, at: number, eventId: string | undefined, out: CreditOutput[]): void {
-    const before = s.evaluation;
+  /** The subject's evaluation at `at` under its pack (pure: the pack's `evaluate`). */
+  private assess(s: Subject, at: number): Evaluation {
     const compiled = s.packId ? this.packs.get(s.packId) : undefined;
-    let evaluation: Evaluation;
-    if (!compiled) {
-      evaluation = {
+    if (!compiled)
+      return {
         evaluated: false,
         excluded_reason: s.packId ? 'pack_not_loaded' : 'no_pack_for_division',
         scale: null,
         level: null,
         reasons: [],
       };
-    } else {
-      const { pack, assumptions } = compiled;
-      const inst = s.kind === 'institution' ? this.institutions.get(s.code)?.profile : undefined;
-      const prac = s.kind === 'practitioner' ? this.practitioners.get(s.code)?.profile : undefined;
-      evaluation = pack.evaluate(
-        {
-          subject: { kind: s.kind, code: s.code },
-          facts: this.factsFor(s, pack),
-          at,
-          ...(inst && { institution: inst }),
-          ...(prac && { practitioner: prac }),
-        },
-        assumptions,
-      );
-      this.tellNotices(s, pack, evaluation, at, out);
-      this.tellExpiry(pack, at, out);
+    const { pack, assumptions } = compiled;
+    const inst = s.kind === 'institution' ? this.institutions.get(s.code)?.profile : undefined;
+    const prac = s.kind === 'practitioner' ? this.practitioners.get(s.code)?.profile : undefined;
+    return pack.evaluate(
+      {
+        subject: { kind: s.kind, code: s.code },
+        facts: this.factsFor(s, pack),
+        at,
+        ...(inst && { institution: inst }),
+        ...(prac && { practitioner: prac }),
+      },
+      assumptions,
+    );
+  }
+
+  private evaluate(s: Subject, at: number, eventId: string | undefined, out: CreditOutput[]): void {
+    const before = s.evaluation;
+    const compiled = s.packId ? this.packs.get(s.packId) : undefined;
+    const evaluation = this.assess(s, at);
+    if (compiled) {
+      this.tellNotices(s, compiled.pack, evaluation, at, out);
+      this.tellExpiry(compiled.pack, at, out);
     }
     s.evaluation = evaluation;
     s.evaluatedAt = at;
