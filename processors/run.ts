@@ -260,6 +260,7 @@ export async function runMonitor(options: RunOptions): Promise<RunStatus> {
   try {
     for await (const batch of batchesOf(source)) {
       if (stop.signal.aborted) break;
+      idle.learn();
       const outs: TopologyOutput[] = [];
       let rejected = 0;
       for (const r of batch) {

@@ -18,6 +18,12 @@ export type IdlenessTarget = {
 };
 
 export type PartitionIdleness = {
+  /**
+   * Partitions newly assigned hold the watermark from now on (call before applying a batch:
+   * learnt after it, the batch's own partition alone would have moved the watermark, and the
+   * others joining then would move it back behind what was released).
+   */
+  learn(): void;
   /** A record of `partition` was applied. */
   delivered(partition: string | undefined): void;
   /** Declares idle what is idle now; returns the outputs the moved watermark caused. */
@@ -54,6 +60,7 @@ export function partitionIdleness(
   const stateOf = (p: string): PartitionState => source.partitionState?.(p) ?? 'caught_up';
 
   return {
+    learn,
     delivered(partition) {
       if (partition === undefined) return;
       learn();
