@@ -167,6 +167,9 @@ export async function startKafkaStage(o: KafkaStageOptions): Promise<KafkaStage>
   const position = new Map<string, bigint>();
   const lastSeen = new Map<string, number>();
   const idleTold = new Set<string>();
+  /** Per `topic/partition`: the newest end offset known (batches' high watermarks). */
+  const highWater = new Map<string, bigint>();
+  let rebuiltAt = performance.now();
   let processed = 0;
   let replayed = 0;
   let rebuilds = 0;
@@ -237,6 +240,10 @@ export async function startKafkaStage(o: KafkaStageOptions): Promise<KafkaStage>
       for (const p of await admin.fetchTopicOffsets(topic))
         endOffsets.set(`${topic}/${p.partition}`, BigInt(p.high));
     position.clear();
+    highWater.clear();
+    idleTold.clear();
+    lastSeen.clear();
+    rebuiltAt = performance.now();
     ingestEnded = false;
     clean = true;
     lag.clear();
@@ -262,7 +269,10 @@ export async function startKafkaStage(o: KafkaStageOptions): Promise<KafkaStage>
         position.set(`${a.topic}/${a.partition}`, BigInt(offset) - 1n);
         consumer.seek({ topic: a.topic, partition: a.partition, offset });
       }
-    if (stage.ingest) for (const a of assigned) stage.ingest.partition(id(a.topic, a.partition), 'expected');
+    if (stage.ingest) {
+      for (const a of assigned) stage.ingest.partition(id(a.topic, a.partition), 'expected');
+      tellIdle(false); // empty partitions of a bounded run hold nothing back
+    }
     for (const a of assigned) {
       const k = `${a.topic}/${a.partition}`;
       const from = sought ? (position.get(k) ?? -1n) + 1n : (committed.get(k) ?? 0n);
@@ -335,6 +345,38 @@ export async function startKafkaStage(o: KafkaStageOptions): Promise<KafkaStage>
     checkpointBytes = state.length;
     lastCheckpoint = performance.now();
     checkpointTimes = { encode_ms: Math.round(encoded - t0), save_ms: Math.round(lastCheckpoint - encoded) };
+  }
+
+  /** The next offset of a partition this instance reads (ingest: committed where nothing was read). */
+  const nextOffset = (k: string) => {
+    const p = position.get(k);
+    return p !== undefined ? p + 1n : (committed.get(k) ?? 0n);
+  };
+
+  /**
+   * Ingest: source partitions that stop holding the watermark back (see sources/idleness.ts):
+   * in a bounded run, one read to the end it had at assignment, at once (a finished split); one
+   * read to its newest end and silent for `idlePartitionMs`, when `bySilence`. Never one with
+   * records waiting, however long silent. Not by silence while a batch settles: sinks that are
+   * slow or down hold every partition back then. True when something was told.
+   */
+  function tellIdle(bySilence: boolean): boolean {
+    if (!stage?.ingest) return false;
+    const now = performance.now();
+    let told = false;
+    for (const a of assigned) {
+      const k = `${a.topic}/${a.partition}`;
+      if (idleTold.has(k)) continue;
+      const next = nextOffset(k);
+      const ended = o.stopAtEnd === true && next >= (endOffsets.get(k) ?? 0n);
+      const caughtUp = next >= (highWater.get(k) ?? endOffsets.get(k) ?? 0n);
+      const silent = now - (lastSeen.get(k) ?? rebuiltAt) > (o.idlePartitionMs ?? 30_000);
+      if (!ended && !(bySilence && caughtUp && silent && settlingSince === undefined)) continue;
+      idleTold.add(k);
+      stage.ingest.partition(k, 'idle');
+      told = true;
+    }
+    return told;
   }
 
   const atEnd = () =>
@@ -417,9 +459,11 @@ export async function startKafkaStage(o: KafkaStageOptions): Promise<KafkaStage>
         resolveOffset(m.offset);
       }
       lastSeen.set(key, performance.now());
-      if (last !== undefined)
-        lag.set(key, Math.max(0, Number(BigInt(batch.highWatermark) - BigInt(last) - 1n)));
-      if (idleTold.delete(key)) s.ingest?.partition(key, 'expected');
+      const high = BigInt(batch.highWatermark);
+      if (high > (highWater.get(key) ?? 0n)) highWater.set(key, high);
+      if (last !== undefined) lag.set(key, Math.max(0, Number(high - BigInt(last) - 1n)));
+      idleTold.delete(key); // it delivered: it takes part with its records again
+      if (s.ingest) tellIdle(false);
       const next = last !== undefined && BigInt(last) >= limit ? (BigInt(last) + 1n).toString() : undefined;
       await settle(
         outs,
@@ -436,20 +480,12 @@ export async function startKafkaStage(o: KafkaStageOptions): Promise<KafkaStage>
     },
   });
 
-  // Ingest only: a source partition silent for a while stops holding the watermark back. Not
-  // while a batch settles: sinks that are slow or down hold every partition back then, and
-  // declaring them idle would make the records of all but the first one read afterwards late.
+  // Ingest only: the timer side of `tellIdle` (a partition silent for a while while caught up).
   const idleTimer =
     o.stage === 'ingest'
       ? setInterval(() => {
-          if (settlingSince !== undefined) return;
-          const now = performance.now();
-          for (const [k, seen] of lastSeen)
-            if (now - seen > (o.idlePartitionMs ?? 30_000) && !idleTold.has(k) && stage) {
-              idleTold.add(k);
-              stage.ingest?.partition(k, 'idle');
-              handOver.flush().catch(rejectFinished);
-            }
+          if (settlingSince !== undefined || !stage || built !== generation) return;
+          if (tellIdle(true)) handOver.flush().catch(rejectFinished);
         }, 1_000)
       : undefined;
 

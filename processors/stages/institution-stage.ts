@@ -192,6 +192,12 @@ export class InstitutionStage {
     // applied on arrival, a later upsert read early from its own partition moved an institution
     // to another peer group before its earlier settlements were counted (issue 14).
     const aligned = windowed || e.type === 'institution';
+    // Every record moves its own source partition's event time, whatever its type (Flink: a
+    // split's watermark follows all of its records). Only windowed records did before, so a
+    // partition of the registry or supervision topic held the stage's watermark at its start
+    // until declared idle, and a backlog was held whole to the end (issue 14). Before `progress`:
+    // what the move releases goes to the person stage ahead of the mark that tells it.
+    if (!windowed) this.warnings.store.observe(partition, t);
     if (aligned && t > this.applyLimit) {
       this.counters.held++;
       // Its arrival still counts for its partition's progress: the slowest partition always moves.
@@ -205,11 +211,6 @@ export class InstitutionStage {
       this.counters.credit_late++;
       out = [...this.applyCredit([e]), ...this.progress()];
     } else out = this.progress();
-    // Every record moves its own source partition's event time, whatever its type (Flink: a
-    // split's watermark follows all of its records). Only windowed records did before, so a
-    // partition of the registry or supervision topic held the stage's watermark at its start
-    // until declared idle, and a backlog was held whole to the end (issue 14).
-    if (!windowed) this.warnings.store.observe(partition, t);
     // Progress marks go after the visits `progress` released, so no visit is behind its own mark.
     this.noteTime(partition, t);
     if (this.options.embedded) {
