@@ -7,6 +7,7 @@
 import type { CreditOutput, LevelChange } from '../rules/engine/standing.ts';
 import type { Measure } from '../rules/engine/types.ts';
 import type { SubjectKind } from '../schemas/events.ts';
+import { pushAll } from './arrays.ts';
 import { SICHUAN_SEED } from './early-warning.ts';
 import { stableId } from './ids.ts';
 import type { Alert, InspectionTask } from './outputs.ts';
@@ -79,7 +80,7 @@ function fromLevel(c: LevelChange): InspectionTask[] {
 export function inspectionsFrom(credit: readonly CreditOutput[], alerts: readonly Alert[]): InspectionTask[] {
   const tasks: InspectionTask[] = [];
   for (const o of credit) {
-    if (o.kind === 'level_change') tasks.push(...fromLevel(o));
+    if (o.kind === 'level_change') pushAll(tasks, fromLevel(o));
     if (o.kind === 'chain_change') {
       for (const rule of o.status.triggers.filter((t) => !o.previous.includes(t))) {
         const article = o.status.trigger_articles[o.status.triggers.indexOf(rule)] ?? '';

@@ -15,6 +15,7 @@ import type {
   SettlementReversalEvent,
 } from '../../schemas/events.ts';
 import { isInpatientMedType } from '../../schemas/events.ts';
+import { pushAll } from '../arrays.ts';
 import { DeferredQueue } from './deferred.ts';
 import {
   evaluateInstitutionDaily,
@@ -536,15 +537,15 @@ export class IndicatorStore {
       for (const { g, key } of this.scheduler.take(at)) {
         if (g === 'five_min') {
           const p = this.practitioners.get(key);
-          if (p) out.push(...evaluatePractitioner(this, key, p, at));
+          if (p) pushAll(out, evaluatePractitioner(this, key, p, at));
         } else if (g === 'hour') {
           const inst = this.institutions.get(key);
-          if (inst) out.push(...evaluateInstitutionHourly(this, key, inst, at));
+          if (inst) pushAll(out, evaluateInstitutionHourly(this, key, inst, at));
           const person = this.persons.get(key);
-          if (person) out.push(...evaluatePerson(this, key, person, at));
+          if (person) pushAll(out, evaluatePerson(this, key, person, at));
         } else {
           const inst = this.institutions.get(key);
-          if (inst) out.push(...evaluateInstitutionDaily(this, key, inst, at));
+          if (inst) pushAll(out, evaluateInstitutionDaily(this, key, inst, at));
         }
       }
     }

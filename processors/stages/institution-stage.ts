@@ -14,6 +14,7 @@ import type { Thresholds } from '../../rules/early-warning/thresholds.ts';
 import { type CompiledPack, CreditEngine } from '../../rules/engine/engine.ts';
 import type { CreditOutput } from '../../rules/engine/standing.ts';
 import type { MonitorEvent } from '../../schemas/events.ts';
+import { pushAll } from '../arrays.ts';
 import { EventIdDedup } from '../dedup.ts';
 import { EarlyWarningStage } from '../early-warning.ts';
 import type { TopologyOutput } from '../outputs.ts';
@@ -264,28 +265,28 @@ export class InstitutionStage {
 
   /** Releases aligned and credit records, fires due reviews, evaluates passed boundaries, in time order. */
   private progress(): TopologyOutput[] {
-    const outcomes = [];
+    const outcomes: Outcome[] = [];
     for (
       let next = this.ahead.peek();
       next !== undefined && next <= this.applyLimit;
       next = this.ahead.peek()
     ) {
       // The boundaries this record would run past are evaluated before it goes in.
-      outcomes.push(...this.warnings.outcomesDue(false, next - this.alignMs));
+      pushAll(outcomes, this.warnings.outcomesDue(false, next - this.alignMs));
       this.admitHeld(this.ahead.take());
     }
     const wm = this.warnings.store.watermark;
     const creditOut = this.applyCredit(this.credit.release(wm));
-    if (Number.isFinite(wm)) creditOut.push(...this.engine.advanceTo(wm - 1));
+    if (Number.isFinite(wm)) pushAll(creditOut, this.engine.advanceTo(wm - 1));
     this.forwardBranches(wm);
-    outcomes.push(...this.warnings.outcomesDue(false));
-    outcomes.push(...this.findings.release());
+    pushAll(outcomes, this.warnings.outcomesDue(false));
+    pushAll(outcomes, this.findings.release());
     return stageOutputs(creditOut, this.warnings.decide(outcomes));
   }
 
   private applyCredit(events: readonly MonitorEvent[]): CreditOutput[] {
     const out: CreditOutput[] = [];
-    for (const e of events) out.push(...this.engine.apply(e));
+    for (const e of events) pushAll(out, this.engine.apply(e));
     return out;
   }
 
@@ -349,7 +350,7 @@ export class InstitutionStage {
   /** End of input, step 2 (after the person stage finished): every pending boundary and finding. */
   finishIndicators(): TopologyOutput[] {
     const outcomes = this.warnings.outcomesDue(true);
-    outcomes.push(...this.findings.release(Number.POSITIVE_INFINITY));
+    pushAll(outcomes, this.findings.release(Number.POSITIVE_INFINITY));
     return stageOutputs([], this.warnings.decide(outcomes));
   }
 }

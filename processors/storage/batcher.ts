@@ -14,6 +14,7 @@
  */
 import { createHash } from 'node:crypto';
 import { MonitorError } from '../../schemas/errors.ts';
+import { pushAll } from '../arrays.ts';
 
 export type InsertBatch<R> = (table: string, rows: readonly R[], token: string) => Promise<void>;
 
@@ -206,7 +207,7 @@ export function createBatcher<R>(options: BatcherOptions<R>): Batcher<R> {
       if (failure) return Promise.reject(failure);
       if (closed) return Promise.reject(new MonitorError('INTERNAL', 'the ClickHouse sink is closed'));
       if (rows.length > 0) {
-        state(table).buffer.push(...rows);
+        pushAll(state(table).buffer, rows);
         unconfirmed += rows.length;
         pump(table);
       }
