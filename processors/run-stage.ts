@@ -110,7 +110,7 @@ export async function runStage(o: StageRunOptions): Promise<KafkaStageStatus> {
       checkpoints: { store: checkpoints.store, everyMs: config.YIBAO_CHECKPOINT_INTERVAL_SECONDS * 1000 },
     }),
     log: (level, message, event) => {
-      metrics.checkpoints.inc({ stage: o.stage, event });
+      if (event !== 'rejoined') metrics.checkpoints.inc({ stage: o.stage, event });
       print(o.json ? JSON.stringify({ level, message }) : `[${o.stage}] ${message}`);
     },
     signal: stopping.signal,

@@ -62,7 +62,11 @@ export type KafkaStageOptions = {
   /** Snapshots of the stage's state (not for ingest, which keeps none). */
   readonly checkpoints?: { readonly store: CheckpointStore; readonly everyMs: number };
   /** What the runner has to tell: a checkpoint restored, or refused and why. */
-  readonly log?: (level: 'info' | 'warn', message: string, event: 'restored' | 'refused') => void;
+  readonly log?: (
+    level: 'info' | 'warn',
+    message: string,
+    event: 'restored' | 'refused' | 'rejoined',
+  ) => void;
   readonly signal?: AbortSignal;
 };
 
@@ -420,65 +424,96 @@ export async function startKafkaStage(o: KafkaStageOptions): Promise<KafkaStage>
     }
   }
 
-  await consumer.connect();
-  for (const topic of inputs) await consumer.subscribe({ topic, fromBeginning: true });
-  await consumer.run({
-    autoCommit: false,
-    eachBatchAutoResolve: false,
-    eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale, commitOffsetsIfNecessary }) => {
-      if (isStale() || stopped) return;
-      if (built !== generation || rebuilding) await ensureBuilt();
-      // After a seek, what was fetched before it is stale; batches from the new offsets follow.
-      if (isStale() || stopped || !stage) return;
-      const s = stage;
-      const key = `${batch.topic}/${batch.partition}`;
-      const limit = committed.get(key) ?? 0n;
-      const outs: TopologyOutput[] = [];
-      let last: string | undefined;
-      for (const m of batch.messages) {
-        if (!isRunning() || isStale() || built !== generation) {
-          clean = false; // what this batch did so far is in the state but not settled
-          return;
-        }
-        const offset = BigInt(m.offset);
-        const h = id(batch.topic, batch.partition);
-        const got = !m.value
-          ? []
-          : s.ingest
-            ? s.ingest.process(m.value, { partition: h, source: `${key}@${m.offset}` })
-            : s.receive(decodeStageMessage(m.value), h);
-        // Nothing is muted while rebuilding: what an output depends on (the watermark over all
-        // partitions) does not replay in the same interleaving, so an output the crashed instance
-        // never made may come up before the committed offset. Sinks are idempotent, and the next
-        // stages drop what they already have (event, visit and readmission ids; stale branches).
-        if (offset < limit) replayed++;
-        else processed++;
-        for (const x of got) outs.push(x);
-        position.set(key, offset);
-        last = m.offset;
-        resolveOffset(m.offset);
-      }
-      lastSeen.set(key, performance.now());
-      const high = BigInt(batch.highWatermark);
-      if (high > (highWater.get(key) ?? 0n)) highWater.set(key, high);
-      if (last !== undefined) lag.set(key, Math.max(0, Number(high - BigInt(last) - 1n)));
-      idleTold.delete(key); // it delivered: it takes part with its records again
-      if (s.ingest) tellIdle(false);
-      const next = last !== undefined && BigInt(last) >= limit ? (BigInt(last) + 1n).toString() : undefined;
-      await settle(
-        outs,
-        next === undefined
-          ? undefined
-          : () =>
-              commitOffsetsIfNecessary({
-                topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: next }] }],
-              }),
-      );
-      await checkpointIfDue();
-      await heartbeat();
-      await finishIfDone();
-    },
+  /**
+   * A consumer that crashes on an error kafkajs does not retry (librdkafka's mock cluster answers
+   * some SyncGroup requests of a group with several members joining at once with an error
+   * kafkajs reads as "malformed request") stops for good: the instance sat at `assigned: []`
+   * and a bounded run never ended. It rejoins instead, after a second, and the new assignment
+   * rebuilds or restores as any rebalance does.
+   */
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    if (payload.restart || stopped) return;
+    o.log?.('warn', `${o.stage}: consumer crashed (${payload.error.message}); rejoining in 1 s`, 'rejoined');
+    setTimeout(() => {
+      if (stopped) return;
+      consumer
+        .disconnect()
+        .then(() => consume())
+        .catch(rejectFinished);
+    }, 1_000);
   });
+
+  await consume();
+  async function consume(): Promise<void> {
+    await consumer.connect();
+    for (const topic of inputs) await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      eachBatch: async ({
+        batch,
+        resolveOffset,
+        heartbeat,
+        isRunning,
+        isStale,
+        commitOffsetsIfNecessary,
+      }) => {
+        if (isStale() || stopped) return;
+        if (built !== generation || rebuilding) await ensureBuilt();
+        // After a seek, what was fetched before it is stale; batches from the new offsets follow.
+        if (isStale() || stopped || !stage) return;
+        const s = stage;
+        const key = `${batch.topic}/${batch.partition}`;
+        const limit = committed.get(key) ?? 0n;
+        const outs: TopologyOutput[] = [];
+        let last: string | undefined;
+        for (const m of batch.messages) {
+          if (!isRunning() || isStale() || built !== generation) {
+            clean = false; // what this batch did so far is in the state but not settled
+            return;
+          }
+          const offset = BigInt(m.offset);
+          const h = id(batch.topic, batch.partition);
+          const got = !m.value
+            ? []
+            : s.ingest
+              ? s.ingest.process(m.value, { partition: h, source: `${key}@${m.offset}` })
+              : s.receive(decodeStageMessage(m.value), h);
+          // Nothing is muted while rebuilding: what an output depends on (the watermark over all
+          // partitions) does not replay in the same interleaving, so an output the crashed instance
+          // never made may come up before the committed offset. Sinks are idempotent, and the next
+          // stages drop what they already have (event, visit and readmission ids; stale branches).
+          if (offset < limit) replayed++;
+          else processed++;
+          for (const x of got) outs.push(x);
+          position.set(key, offset);
+          last = m.offset;
+          resolveOffset(m.offset);
+        }
+        lastSeen.set(key, performance.now());
+        const high = BigInt(batch.highWatermark);
+        if (high > (highWater.get(key) ?? 0n)) highWater.set(key, high);
+        if (last !== undefined) lag.set(key, Math.max(0, Number(high - BigInt(last) - 1n)));
+        idleTold.delete(key); // it delivered: it takes part with its records again
+        if (s.ingest) tellIdle(false);
+        const next = last !== undefined && BigInt(last) >= limit ? (BigInt(last) + 1n).toString() : undefined;
+        await settle(
+          outs,
+          next === undefined
+            ? undefined
+            : () =>
+                commitOffsetsIfNecessary({
+                  topics: [
+                    { topic: batch.topic, partitions: [{ partition: batch.partition, offset: next }] },
+                  ],
+                }),
+        );
+        await checkpointIfDue();
+        await heartbeat();
+        await finishIfDone();
+      },
+    });
+  }
 
   // Ingest only: the timer side of `tellIdle` (a partition silent for a while while caught up).
   const idleTimer =
