@@ -4,6 +4,7 @@
  * checks it on arbitrary input), so one bad record never stops a stream.
  */
 import { type MonitorEvent, RECORD_SCHEMAS, RECORD_TYPES, type RecordType } from './events.ts';
+import { fastSettlement } from './fast-settlement.ts';
 import { formatIssue, showValue } from './messages.ts';
 import { createPseudonymiser, type Pseudonymiser, redactRaw } from './pseudonymise.ts';
 
@@ -64,7 +65,9 @@ function pseudonymiseEvent(event: MonitorEvent, pseudonymise: Pseudonymiser): Mo
 }
 
 export function decodeWith(raw: string | Buffer, pseudonymise: Pseudonymiser): DecodeResult {
-  const size = typeof raw === 'string' ? Buffer.byteLength(raw) : raw.length;
+  // A UTF-16 unit is at most 3 UTF-8 bytes: short strings need no count.
+  const size =
+    typeof raw !== 'string' ? raw.length : raw.length * 3 <= MAX_RECORD_BYTES ? 0 : Buffer.byteLength(raw);
   if (size > MAX_RECORD_BYTES) {
     return reject('record', `record: ${size} bytes is too large: expected at most ${MAX_RECORD_BYTES} bytes`);
   }
@@ -86,6 +89,10 @@ export function decodeWith(raw: string | Buffer, pseudonymise: Pseudonymiser): D
   if (typeof type !== 'string' || !(RECORD_TYPES as string[]).includes(type)) {
     const shown = type === undefined ? 'is missing' : `${showValue(type)} is not a known record type`;
     return reject('type', `type: ${shown}: expected one of ${RECORD_TYPES.join(', ')}`);
+  }
+  if (type === 'settlement') {
+    const fast = fastSettlement(input as Record<string, unknown>);
+    if (fast) return { ok: true, event: pseudonymiseEvent(fast, pseudonymise) };
   }
   const parsed = RECORD_SCHEMAS[type as RecordType].safeParse(input);
   if (!parsed.success) {

@@ -13,7 +13,7 @@ function isCalendarDate(y: number, m: number, d: number): boolean {
   return t.getUTCFullYear() === y && t.getUTCMonth() === m - 1 && t.getUTCDate() === d;
 }
 
-function isTimestamp(s: string): boolean {
+export function isTimestamp(s: string): boolean {
   const m = TIMESTAMP.exec(s);
   if (!m) return false;
   const [, y, mo, d, h, mi, sec, , , oh, om] = m;
@@ -41,7 +41,7 @@ export const date = z.string().refine(
  * tolerance is relative to the amount, a few hundred ulps: an absolute one (1e-6 分) let through
  * 0.000000001 and 12.340000001.
  */
-function hasAtMostTwoDecimals(v: number): boolean {
+export function hasAtMostTwoDecimals(v: number): boolean {
   const cents = v * 100;
   return Math.abs(cents - Math.round(cents)) <= Math.abs(cents) * 1e-13;
 }
