@@ -117,6 +117,7 @@ export function createStageInstance(o: StageInstanceOptions): StageInstance {
           personInstances: cross(o.assigned, personIds),
           sourceEnds: cross(o.assigned, o.sourcePartitions),
           embedded,
+          embeddedPeers: o.partitions.institution > 1,
         });
       return {
         ...base,

@@ -46,6 +46,11 @@ export type InstitutionStageOptions = {
    * that). Otherwise marks go out when the runner calls `flushMarks`.
    */
   readonly embedded?: boolean;
+  /**
+   * Embedded mode with other institution instances to tell of each arrival (default true). With
+   * one instance the telling reached only itself: a second `progress` per record, changing nothing.
+   */
+  readonly embeddedPeers?: boolean;
   /** A bounded distributed run ends once `end` came from every one of these. */
   readonly sourceEnds?: readonly string[];
 };
@@ -214,7 +219,7 @@ export class InstitutionStage {
     } else out = this.progress();
     // Progress marks go after the visits `progress` released, so no visit is behind its own mark.
     this.noteTime(partition, t);
-    if (this.options.embedded) {
+    if (this.options.embedded && this.options.embeddedPeers !== false) {
       // The other instances hear of the arrival under the source partition's own name.
       const source = partition.slice(partition.indexOf('|') + 1);
       this.handOver.broadcast('institution', { kind: 'time', partition: source, t });

@@ -7,6 +7,7 @@
  */
 import type { Thresholds } from '../../rules/early-warning/thresholds.ts';
 import { EarlyWarningStage } from '../early-warning.ts';
+import { FIVE_MIN_MS } from '../indicators/practitioner.ts';
 import type { TopologyOutput } from '../outputs.ts';
 import { stageOutputs } from './compose.ts';
 import { ReadmissionsToInstitutions } from './forwarders.ts';
@@ -82,7 +83,11 @@ export class PersonStage {
   }
 
   private evaluate(all: boolean): TopologyOutput[] {
-    const through = all ? Number.POSITIVE_INFINITY : this.warnings.store.watermark;
+    // Every boundary is a multiple of five minutes and every finding is at or before the boundary
+    // it was found at: telling the watermark rounded down to five minutes releases the same
+    // findings, with one message per five minutes of event time instead of one per record.
+    const wm = this.warnings.store.watermark;
+    const through = all ? Number.POSITIVE_INFINITY : wm - (((wm % FIVE_MIN_MS) + FIVE_MIN_MS) % FIVE_MIN_MS);
     const outcomes = this.warnings.outcomesDue(all);
     const own = [];
     for (const o of outcomes) {
