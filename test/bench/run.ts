@@ -5,6 +5,7 @@
  * core count and the Node version. Run it on an otherwise idle machine: the figures are wall-clock.
  */
 import { spawn } from 'node:child_process';
+import { backlogBench } from './backlog.ts';
 import { clickhouseBench } from './clickhouse-alone.ts';
 import { type Bench, type Figure, formatFigure, machine } from './common.ts';
 import { endToEndBench } from './end-to-end.ts';
@@ -18,6 +19,7 @@ const BENCHES: Bench[] = [
   stateBench,
   clickhouseBench,
   replayBench,
+  backlogBench,
   endToEndBench,
   latencyDefault,
   latencyFast,
