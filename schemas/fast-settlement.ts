@@ -5,31 +5,12 @@
  * accepts or rejects it with the message of record. So messages are zod's, unchanged, and a test
  * checks on the simulator's feed and on mutated records that both answer alike.
  */
-import type { SettlementEvent } from './events.ts';
+import { itemSchema, type SettlementEvent, settlementSchema } from './events.ts';
 import { FIXMEDINS_CODE, hasAtMostTwoDecimals, isTimestamp, PRACTITIONER_CODE } from './primitives.ts';
 
-const KEYS = new Set([
-  'type',
-  'event_id',
-  'occurred_at',
-  'setl_id',
-  'mdtrt_id',
-  'psn_no',
-  'fixmedins_code',
-  'practitioner_code',
-  'med_type',
-  'insutype',
-  'begntime',
-  'endtime',
-  'setl_time',
-  'medfee_sumamt',
-  'fund_pay_sumamt',
-  'psn_cash_pay',
-  'acct_pay',
-  'dise_codg',
-  'items',
-]);
-const ITEM_KEYS = new Set(['hilist_code', 'list_type', 'cnt', 'pric', 'det_item_fee_sumamt', 'days_supply']);
+/** The schema's own keys (a strict object: any other key is zod's to reject). */
+const KEYS: ReadonlySet<string> = new Set(Object.keys(settlementSchema.shape));
+const ITEM_KEYS: ReadonlySet<string> = new Set(Object.keys(itemSchema.shape));
 const MED_TYPE = /^\d{2,6}$/;
 const LIST_TYPE = /^\d{3}$/;
 
