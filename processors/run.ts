@@ -261,9 +261,17 @@ export async function runMonitor(options: RunOptions): Promise<RunStatus> {
     for await (const batch of batchesOf(source)) {
       if (stop.signal.aborted) break;
       idle.learn();
-      const outs: TopologyOutput[] = [];
+      let outs: TopologyOutput[] = [];
       let rejected = 0;
+      let applied = 0;
       for (const r of batch) {
+        // A slice at a time to the sinks: a whole fetch's outputs in one write would overshoot
+        // YIBAO_CLICKHOUSE_MAX_BUFFERED_ROWS (the memory bound while ClickHouse is slow or down).
+        if (applied++ === SINK_SLICE) {
+          applied = 1;
+          await waiting(handle(outs));
+          outs = [];
+        }
         const got = topology.process(r.raw, {
           ...(r.line !== undefined && { line: r.line }),
           ...(r.partition !== undefined && { partition: r.partition }),
@@ -320,6 +328,9 @@ export async function runMonitor(options: RunOptions): Promise<RunStatus> {
   if (!options.storage) await store.close();
   return final;
 }
+
+/** Records whose outputs go to the sinks in one write (see the run loop). */
+const SINK_SLICE = 200;
 
 /** Dead letters buffered for the Kafka topic before they are sent (and always before a commit). */
 const DEAD_LETTER_BATCH = 500;
