@@ -17,7 +17,7 @@ import { toIso } from '../rules/engine/time.ts';
 import type { MonitorEvent } from '../schemas/events.ts';
 import { stableId } from './ids.ts';
 import { IndicatorStore } from './indicators/store.ts';
-import type { PersonHandOver, ReadmissionHandOver, ReadmissionSignal } from './indicators/visits.ts';
+import type { PersonHandOver, ReadmissionHandOver } from './indicators/visits.ts';
 import type { Alert, IndicatorSnapshotOutput } from './outputs.ts';
 
 export const SICHUAN_SEED = '000_6ffbee0125ee8f6d.txt';

@@ -132,8 +132,10 @@ function nameExternals(options: StateCodecOptions): {
     if (Array.isArray(v)) for (let i = 0; i < v.length; i++) walk(v[i], `${ref}[${i}]`);
     else if (v instanceof Map) {
       let i = 0;
-      for (const [k, x] of v)
-        walk(x, `${ref}.get(${typeof k === 'string' ? JSON.stringify(k) : `#${i}`})`), i++;
+      for (const [k, x] of v) {
+        walk(x, `${ref}.get(${typeof k === 'string' ? JSON.stringify(k) : `#${i}`})`);
+        i++;
+      }
     } else if (v instanceof Set) {
       let i = 0;
       for (const x of v) walk(x, `${ref}.values()[${i++}]`);

@@ -21,7 +21,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALERT_STREAM } from '../../processors/alerting/bus.ts';
 import { simulate } from '../../processors/simulator/simulate.ts';
 import { chinaDate } from '../../rules/engine/time.ts';
-import { produceKeyed, startKafka, type TestKafka, testKafkaClient } from '../support/kafka.ts';
+import { produceKeyed, startKafka, type TestKafka } from '../support/kafka.ts';
 import { freePort } from '../support/ports.ts';
 
 const KEY = 'alert-bus-outage-key-0123456789ab';

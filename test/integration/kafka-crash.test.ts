@@ -20,7 +20,7 @@ import { MALFORMATIONS, malform } from '../../processors/sources/malformed.ts';
 import { createStorageClient, type StorageClient } from '../../processors/storage/client.ts';
 import { compilePacks } from '../../rules/packs/index.ts';
 import { recentFeed } from '../support/feed.ts';
-import { produceKeyed, startKafka, type TestKafka, testKafkaClient } from '../support/kafka.ts';
+import { produceKeyed, startKafka, type TestKafka } from '../support/kafka.ts';
 import { freePort } from '../support/ports.ts';
 
 const KEY = 'kafka-crash-test-key-0123456789ab';

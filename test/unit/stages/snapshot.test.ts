@@ -69,7 +69,10 @@ function canonicalDigest(bytes: Uint8Array): string {
     else if (v instanceof String) put(`string-object:${String(v)}`);
     else if (v instanceof Map) {
       put(`map:${v.size}`);
-      for (const [k, x] of v) visit(k), visit(x);
+      for (const [k, x] of v) {
+        visit(k);
+        visit(x);
+      }
     } else if (v instanceof Set) {
       put(`set:${v.size}`);
       for (const x of v) visit(x);
