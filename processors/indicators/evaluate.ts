@@ -174,18 +174,22 @@ export function evaluateInstitutionDaily(
   return out;
 }
 
+/**
+ * Settlements of a practitioner in the hour before `at`, read when the watermark passes each of
+ * them: the alert is raised by the settlement that makes the count, stamped `stamp` (its time).
+ */
 export function evaluatePractitioner(
   store: IndicatorStore,
   code: string,
   w: PractitionerWindows,
   at: number,
+  stamp = at,
 ): Outcome[] {
   const place = where(store, w.institution || `X${code.replace(/^[A-Z]+/, '').slice(0, 6)}00000`);
   const t = store.options.thresholds('practitioner_throughput', place.pack, place.division);
-  const p = w.ring.period(at);
-  const count = w.ring.sumPeriods(0, p - 12, p - 1);
+  const count = w.recent.countIn(at - HOUR_MS, at);
   return [
-    outcome('practitioner_throughput', 'practitioner', code, place, at, {
+    outcome('practitioner_throughput', 'practitioner', code, place, stamp, {
       breached: count >= t.max_per_hour!,
       value: count,
       threshold: t.max_per_hour!,
@@ -196,11 +200,16 @@ export function evaluatePractitioner(
   ];
 }
 
+/**
+ * The person's patterns over records before `at`, read when the watermark passes each record
+ * (the `instant` boundary t + 1 ms): stamped `stamp`, the time of the record that moved them.
+ */
 export function evaluatePerson(
   store: IndicatorStore,
   token: string,
   person: PersonState,
   at: number,
+  stamp = at,
 ): Outcome[] {
   const out: Outcome[] = [];
   const day = chinaDay(at - 1);
@@ -219,7 +228,7 @@ export function evaluatePerson(
     const mi = store.options.thresholds('multi_institution_day', firstPlace.pack, firstPlace.division);
     const institutions = [...new Set(today.map((v) => v.institution))].sort();
     out.push(
-      outcome('multi_institution_day', 'insured', token, firstPlace, at, {
+      outcome('multi_institution_day', 'insured', token, firstPlace, stamp, {
         breached: institutions.length >= mi.min_institutions!,
         value: institutions.length,
         threshold: mi.min_institutions!,
@@ -236,7 +245,7 @@ export function evaluatePerson(
       const pr = store.options.thresholds('pharmacy_repeat_purchase', place.pack, place.division);
       if (ids.length < pr.min_purchases!) continue;
       out.push(
-        outcome('pharmacy_repeat_purchase', 'institution', pharmacy, place, at, {
+        outcome('pharmacy_repeat_purchase', 'institution', pharmacy, place, stamp, {
           breached: true,
           value: ids.length,
           threshold: pr.min_purchases!,
@@ -260,7 +269,7 @@ export function evaluatePerson(
     }
     const [item, worst] = [...byItem].sort((a, b) => b[1].days - a[1].days || (a[0] < b[0] ? -1 : 1))[0]!;
     out.push(
-      outcome('drug_oversupply', 'insured', token, firstPlace, at, {
+      outcome('drug_oversupply', 'insured', token, firstPlace, stamp, {
         breached: worst.days >= ds.max_days_supply!,
         value: worst.days,
         threshold: ds.max_days_supply!,

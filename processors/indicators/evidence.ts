@@ -41,6 +41,20 @@ export class Evidence {
     }
   }
 
+  /**
+   * Events in [from, until). Exact while `from` is within `KEEP_MS` of the newest event (all of
+   * those are kept, up to `HARD_CAP`).
+   */
+  countIn(from: number, until: number): number {
+    let n = 0;
+    for (let i = this.times.length - 1; i >= 0; i--) {
+      const t = this.times[i]!;
+      if (t < from) break;
+      if (t < until) n++;
+    }
+    return n;
+  }
+
   /** Ids of the newest N events before `until`, oldest first. */
   before(until: number): string[] {
     let end = this.ids.length;

@@ -1,13 +1,14 @@
-/** Rolling settlements of one practitioner in 5-minute buckets: the last hour and the one in progress. */
+/**
+ * The settlements of one practitioner over the last hours: `recent` keeps every event within two
+ * hours of the newest (evidence.ts), so the one-hour count before any instant the watermark has
+ * just passed is exact — a sliding hour, not 5-minute buckets (issue 14 item 3).
+ */
 
 import { Evidence } from './evidence.ts';
-import { BucketRing } from './ring.ts';
 
 export const FIVE_MIN_MS = 300_000;
 
 export class PractitionerWindows {
-  // 20 buckets: the hour, 15 minutes of alignment (InstitutionStage.alignMs), lateness, the bucket in progress.
-  readonly ring = new BucketRing(FIVE_MIN_MS, 20, 1);
   readonly recent = new Evidence(10);
   institution = '';
   lastSeen = Number.NEGATIVE_INFINITY;

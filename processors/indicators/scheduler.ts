@@ -2,11 +2,13 @@
  * Which keys to evaluate at which event-time boundary. A key touched by an event at t is
  * evaluated once at the next boundary of each granularity it has; a boundary is evaluated when
  * the watermark passes it, over events before it only, so the result does not depend on the
- * arrival order of events within the allowed lateness.
+ * arrival order of events within the allowed lateness. The `instant` granularity (1 ms wide) puts
+ * the boundary just after t itself: the crossing-event rules are read off as of the record that
+ * moved them (issue 14 item 3), once the watermark has passed it.
  */
 import { TimerQueue } from '../../rules/engine/timers.ts';
 
-export type Granularity = 'five_min' | 'hour' | 'day';
+export type Granularity = 'instant' | 'hour' | 'day';
 
 export class BoundaryScheduler {
   private readonly queue = new TimerQueue();

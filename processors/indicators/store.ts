@@ -26,7 +26,7 @@ import {
 import { Evidence } from './evidence.ts';
 import { D, H, InstitutionWindows, P, PeerGroup } from './institution.ts';
 import { PersonState, type Stay } from './person.ts';
-import { FIVE_MIN_MS, PractitionerWindows } from './practitioner.ts';
+import { PractitionerWindows } from './practitioner.ts';
 import { CHINA_OFFSET_MS, DAY_MS, HOUR_MS, isOffHours } from './ring.ts';
 import { BoundaryScheduler, type Granularity } from './scheduler.ts';
 import type {
@@ -85,7 +85,7 @@ export type IndicatorCounters = {
 };
 
 const WIDTHS: Record<Granularity, { width: number; offset: number }> = {
-  five_min: { width: FIVE_MIN_MS, offset: 0 },
+  instant: { width: 1, offset: 0 },
   hour: { width: HOUR_MS, offset: 0 },
   day: { width: DAY_MS, offset: CHINA_OFFSET_MS },
 };
@@ -263,9 +263,8 @@ export class IndicatorStore {
       const p = this.practitioner(e.practitioner_code);
       p.institution = code;
       p.lastSeen = Math.max(p.lastSeen, t);
-      p.ring.add(t, 0, 1);
       p.recent.add(t, e.event_id);
-      this.scheduler.touch(e.practitioner_code, t, 'five_min');
+      this.scheduler.touch(e.practitioner_code, t, 'instant');
     }
 
     const visit = this.visitOf(e, t, inpatient);
@@ -345,7 +344,7 @@ export class IndicatorStore {
       this.linkStay(v.person, person, stay);
     }
     person.prune(t - 2 * DAY_MS, t - 45 * DAY_MS);
-    this.scheduler.touch(v.person, t, 'hour');
+    this.scheduler.touch(v.person, t, 'instant');
   }
 
   /**
@@ -383,7 +382,7 @@ export class IndicatorStore {
         const [a, b] = [stay.eventId, other.eventId].sort();
         const signal = `${a}|${b}|${Math.max(stay.t, other.t)}|${overlap}|${other.institution}|${stay.institution}`;
         (person.overlaps ??= []).push(signal);
-        this.scheduler.touch(psn, Math.max(stay.t, other.t), 'hour');
+        this.scheduler.touch(psn, Math.max(stay.t, other.t), 'instant');
       }
     }
     stays.push(stay);
@@ -433,9 +432,8 @@ export class IndicatorStore {
     // Only a settlement still inside the practitioner's one-hour window changes what it shows.
     if (c.practitioner && c.t >= t - HOUR_MS) {
       const p = this.practitioners.get(c.practitioner);
-      p?.ring.add(c.t, 0, -1);
       p?.recent.remove(c.eventId);
-      this.scheduler.touch(c.practitioner, t, 'five_min');
+      this.scheduler.touch(c.practitioner, t, 'instant');
     }
     this.scheduler.touch(c.institution, t, 'hour');
     this.scheduler.touch(c.institution, t, 'day');
@@ -462,7 +460,7 @@ export class IndicatorStore {
       this.tellReadmission({ institution: stay.institution, t: stay.t, eventId: stay.eventId, delta: -1 });
     person.removeSettlement(r.setlId);
     if (eventId !== undefined) person.overlaps = person.overlaps?.filter((s) => !s.includes(eventId));
-    this.scheduler.touch(r.person, r.t, 'hour');
+    this.scheduler.touch(r.person, r.t, 'instant');
   }
 
   private tellReadmission(signal: ReadmissionSignal): void {
@@ -535,14 +533,15 @@ export class IndicatorStore {
       }
       if (at === undefined) break;
       for (const { g, key } of this.scheduler.take(at)) {
-        if (g === 'five_min') {
+        if (g === 'instant') {
+          // Crossing-event rules: read off over records before `at` = t + 1 ms, stamped t.
           const p = this.practitioners.get(key);
-          if (p) pushAll(out, evaluatePractitioner(this, key, p, at));
+          if (p) pushAll(out, evaluatePractitioner(this, key, p, at, at - 1));
+          const person = this.persons.get(key);
+          if (person) pushAll(out, evaluatePerson(this, key, person, at, at - 1));
         } else if (g === 'hour') {
           const inst = this.institutions.get(key);
           if (inst) pushAll(out, evaluateInstitutionHourly(this, key, inst, at));
-          const person = this.persons.get(key);
-          if (person) pushAll(out, evaluatePerson(this, key, person, at));
         } else {
           const inst = this.institutions.get(key);
           if (inst) pushAll(out, evaluateInstitutionDaily(this, key, inst, at));

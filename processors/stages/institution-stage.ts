@@ -66,9 +66,9 @@ export type InstitutionCounters = {
 };
 
 /**
- * How far ahead of the watermark a record may be applied. The windows' rings hold this much on
- * top of their spans: practitioners 20 five-minute buckets (an hour + this + lateness), hourly
- * 26 buckets (24 h + 2), so 15 minutes; records further ahead wait for the lagging partitions.
+ * How far ahead of the watermark a record may be applied. The windows hold this much on top of
+ * their spans: practitioners every event of two hours (an hour + this + lateness), hourly 26
+ * buckets (24 h + 2), so 15 minutes; records further ahead wait for the lagging partitions.
  */
 export const DEFAULT_ALIGN_MS = 15 * 60_000;
 

@@ -7,12 +7,14 @@
  */
 import type { Thresholds } from '../../rules/early-warning/thresholds.ts';
 import { EarlyWarningStage } from '../early-warning.ts';
-import { FIVE_MIN_MS } from '../indicators/practitioner.ts';
 import type { TopologyOutput } from '../outputs.ts';
 import { stageOutputs } from './compose.ts';
 import { ReadmissionsToInstitutions } from './forwarders.ts';
 import { institutionKey } from './keys.ts';
 import type { HandOver, StageMessage } from './messages.ts';
+
+/** How finely the person stage tells how far it has evaluated (event time). */
+const MARK_MS = 1_000;
 
 export type PersonStageOptions = {
   readonly id: string;
@@ -83,11 +85,12 @@ export class PersonStage {
   }
 
   private evaluate(all: boolean): TopologyOutput[] {
-    // Every boundary is a multiple of five minutes and every finding is at or before the boundary
-    // it was found at: telling the watermark rounded down to five minutes releases the same
-    // findings, with one message per five minutes of event time instead of one per record.
-    const wm = this.warnings.store.watermark;
-    const through = all ? Number.POSITIVE_INFINITY : wm - (((wm % FIVE_MIN_MS) + FIVE_MIN_MS) % FIVE_MIN_MS);
+    // Every boundary up to the watermark has been evaluated, and a later one (> wm) stamps its
+    // findings at or after wm: so every finding stamped before wm is out. Telling that rounded
+    // down to a second sends one message per second of event time instead of one per record, and
+    // holds an institution's finding back by at most a second.
+    const wm = this.warnings.store.watermark - 1;
+    const through = all ? Number.POSITIVE_INFINITY : wm - (((wm % MARK_MS) + MARK_MS) % MARK_MS);
     const outcomes = this.warnings.outcomesDue(all);
     const own = [];
     for (const o of outcomes) {
