@@ -228,7 +228,9 @@ async function measure(
   }
   const note = `${process.env.BENCH_SOURCE_ALIGNMENT ? 'source-side alignment ON; ' : ''}${alertsSeen} bus messages, producing ${round(wallRate)} events/s, lateness ${latenessS} s, crossing events 5–25 s into the run`;
   for (const rule of ['pharmacy_repeat_purchase', 'multi_institution_day']) {
-    const got = patterns.filter((p) => p.rule === rule && p.alertAt !== undefined && p.lastProducedAt !== undefined);
+    const got = patterns.filter(
+      (p) => p.rule === rule && p.alertAt !== undefined && p.lastProducedAt !== undefined,
+    );
     const lat = got.map((p) => (p.alertAt! - p.lastProducedAt!) / 1000).sort((a, b) => a - b);
     const pipeline = got
       .filter((p) => p.passedAt !== undefined)
