@@ -5,14 +5,31 @@
  * arrival order of events within the allowed lateness. The `instant` granularity (1 ms wide) puts
  * the boundary just after t itself: the crossing-event rules are read off as of the record that
  * moved them (issue 14 item 3), once the watermark has passed it.
+ *
+ * One heap of (boundary, granularity, key) in that order, so a boundary's keys come out sorted
+ * (granularity name, then key) whatever order they were touched in; a map per granularity
+ * remembers each key's newest scheduled boundary, so the many touches of a key within one hour
+ * or day push one entry. An older boundary (a late record) may be pushed twice; `take` skips the
+ * repeat, which the heap order puts right after the first.
  */
-import { TimerQueue } from '../../rules/engine/timers.ts';
+import { MinHeap } from '../../rules/engine/heap.ts';
 
 export type Granularity = 'instant' | 'hour' | 'day';
 
+type Entry = { readonly at: number; readonly g: Granularity; readonly key: string };
+
+/** Module-level (not a closure), so snapshots name it instead of holding a function. */
+export function boundaryBefore(a: Entry, b: Entry): boolean {
+  return a.at < b.at || (a.at === b.at && (a.g < b.g || (a.g === b.g && a.key < b.key)));
+}
+
 export class BoundaryScheduler {
-  private readonly queue = new TimerQueue();
-  private readonly byBoundary = new Map<number, Set<string>>();
+  private readonly heap = new MinHeap<Entry>(boundaryBefore);
+  private readonly newest: Record<Granularity, Map<string, number>> = {
+    instant: new Map(),
+    hour: new Map(),
+    day: new Map(),
+  };
 
   constructor(private readonly widths: Readonly<Record<Granularity, { width: number; offset: number }>>) {}
 
@@ -23,36 +40,37 @@ export class BoundaryScheduler {
   }
 
   touch(key: string, t: number, g: Granularity): void {
-    const b = this.next(t, g);
-    const id = `${g}|${key}`;
-    let set = this.byBoundary.get(b);
-    if (!set) {
-      set = new Set();
-      this.byBoundary.set(b, set);
-      this.queue.schedule(`b${b}`, b);
-    }
-    set.add(id);
+    const at = this.next(t, g);
+    const newest = this.newest[g];
+    const held = newest.get(key);
+    if (held === at) return;
+    if (held === undefined || at > held) newest.set(key, at);
+    this.heap.push({ at, g, key });
   }
 
   /** The next boundary at or before `limit`, if any (not taken). */
   peek(limit: number): number | undefined {
-    const at = this.queue.peek();
+    const at = this.heap.peek()?.at;
     return at !== undefined && at <= limit ? at : undefined;
   }
 
-  /** Takes the boundary `at` (the one `peek` gave): its keys in sorted order. */
+  /** Takes the boundary `at` (the one `peek` gave): its keys in (granularity, key) order. */
   take(at: number): { g: Granularity; key: string }[] {
-    this.queue.popDue(at);
-    const set = this.byBoundary.get(at);
-    this.byBoundary.delete(at);
-    if (!set) return [];
-    return [...set].sort().map((id) => {
-      const i = id.indexOf('|');
-      return { g: id.slice(0, i) as Granularity, key: id.slice(i + 1) };
-    });
+    const out: { g: Granularity; key: string }[] = [];
+    let last: Entry | undefined;
+    for (let top = this.heap.peek(); top && top.at === at; top = this.heap.peek()) {
+      this.heap.pop();
+      if (last && last.g === top.g && last.key === top.key) continue;
+      last = top;
+      const newest = this.newest[top.g];
+      if (newest.get(top.key) === at) newest.delete(top.key);
+      out.push({ g: top.g, key: top.key });
+    }
+    return out;
   }
 
+  /** Evaluations waiting. */
   get pending(): number {
-    return this.byBoundary.size;
+    return this.heap.size;
   }
 }

@@ -24,7 +24,7 @@ import { InstitutionWindows, PeerGroup } from '../indicators/institution.ts';
 import { PersonState } from '../indicators/person.ts';
 import { PractitionerWindows } from '../indicators/practitioner.ts';
 import { BucketRing } from '../indicators/ring.ts';
-import { BoundaryScheduler } from '../indicators/scheduler.ts';
+import { BoundaryScheduler, boundaryBefore } from '../indicators/scheduler.ts';
 import { IndicatorStore } from '../indicators/store.ts';
 import { createStateCodec, StateCodecError } from '../state/codec.ts';
 import { ChainStage } from './chain-stage.ts';
@@ -35,7 +35,7 @@ import { inboxBefore, OrderedInbox } from './ordered-inbox.ts';
 import { PersonStage } from './person-stage.ts';
 
 /** The shape of what `encodeStage` writes; bump it when a state class changes its fields. */
-export const STAGE_STATE_VERSION = 1;
+export const STAGE_STATE_VERSION = 2;
 
 /** Names are written into snapshots: never rename one, add new ones. */
 const CLASSES = {
@@ -64,7 +64,7 @@ const CLASSES = {
 };
 
 /** Module-level functions the state holds (heap orders). */
-const FUNCTIONS = { timerBefore, deferredBefore, inboxBefore };
+const FUNCTIONS = { timerBefore, deferredBefore, inboxBefore, boundaryBefore };
 
 type Restorable = InstitutionStage | PersonStage | ChainStage;
 
