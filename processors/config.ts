@@ -79,6 +79,22 @@ const SETTINGS = {
   /** At most this often a stage saves a checkpoint (after a settled batch). */
   YIBAO_CHECKPOINT_INTERVAL_SECONDS: positiveInt.default(60),
   YIBAO_ALLOWED_LATENESS_SECONDS: positiveInt.default(60),
+  /** Records before this instant are dead letters (processors/stages/event-time-bounds.ts). */
+  YIBAO_EVENT_TIME_FLOOR: z
+    .string()
+    .refine(
+      (s) =>
+        /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(s) &&
+        !Number.isNaN(Date.parse(s)),
+      {
+        message: 'expected an RFC 3339 timestamp with offset, e.g. 2000-01-01T00:00:00+08:00',
+      },
+    )
+    .default('2000-01-01T00:00:00+08:00'),
+  /** Live sources (Kafka, JetStream): records further ahead of the wall clock are dead letters. */
+  YIBAO_MAX_CLOCK_SKEW_SECONDS: positiveInt.default(600),
+  /** Files and replays: records further ahead of the newest of their source are dead letters. */
+  YIBAO_MAX_EVENT_JUMP_HOURS: positiveInt.default(48),
   YIBAO_RULE_OVERRIDES: z.string().optional(),
   YIBAO_PACK_OVERRIDES: z.string().optional(),
   YIBAO_STATUS_PORT: positiveInt

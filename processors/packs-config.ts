@@ -1,4 +1,7 @@
-/** Compiles the policy packs with the operator's assumption overrides (YIBAO_PACK_OVERRIDES, a JSON file). */
+/**
+ * Compiles the policy packs with the operator's assumption overrides (YIBAO_PACK_OVERRIDES, a JSON
+ * file), the thresholds with theirs, and the event-time bounds of ingest.
+ */
 import { readFileSync } from 'node:fs';
 import {
   compileThresholds,
@@ -9,6 +12,7 @@ import type { CompiledPack } from '../rules/engine/engine.ts';
 import { type AssumptionOverrides, compilePacks } from '../rules/packs/index.ts';
 import { MonitorError } from '../schemas/errors.ts';
 import type { Config } from './config.ts';
+import { DEFAULT_EVENT_TIME_BOUNDS, type EventTimeBounds } from './stages/event-time-bounds.ts';
 
 function readJsonObject(variable: string, path: string, example: string): Record<string, unknown> {
   let value: unknown;
@@ -65,4 +69,21 @@ export function loadPacks(config: Pick<Config, 'YIBAO_PACK_OVERRIDES'>): Compile
     );
   }
   return compilePacks(overrides as AssumptionOverrides);
+}
+
+/** The event-time bounds of ingest from the config; `now` gives the wall clock for live sources. */
+export function loadEventTimeBounds(
+  config: Pick<
+    Config,
+    'YIBAO_EVENT_TIME_FLOOR' | 'YIBAO_MAX_CLOCK_SKEW_SECONDS' | 'YIBAO_MAX_EVENT_JUMP_HOURS'
+  >,
+  now: () => number | undefined,
+): EventTimeBounds {
+  return {
+    floorMs: Date.parse(config.YIBAO_EVENT_TIME_FLOOR),
+    maxAheadOfClockMs: config.YIBAO_MAX_CLOCK_SKEW_SECONDS * 1000,
+    maxJumpMs: config.YIBAO_MAX_EVENT_JUMP_HOURS * 3_600_000,
+    confirmAfter: DEFAULT_EVENT_TIME_BOUNDS.confirmAfter,
+    now,
+  };
 }

@@ -12,7 +12,7 @@ import type { KafkaDeadLetters } from './kafka/dead-letters.ts';
 import { type KafkaStageStatus, startKafkaStage } from './kafka/stage-runner.ts';
 import { createMetrics } from './metrics.ts';
 import type { Alert, TopologyOutput } from './outputs.ts';
-import { loadPacks, loadThresholds } from './packs-config.ts';
+import { loadEventTimeBounds, loadPacks, loadThresholds } from './packs-config.ts';
 import { kafkaDeadLetterOfRejected, kafkaDeadLetterQueue, openAlertBus } from './run.ts';
 import { AlertFileSink } from './sinks/alert-file.ts';
 import type { StageKind } from './stages/instance.ts';
@@ -95,6 +95,7 @@ export async function runStage(o: StageRunOptions): Promise<KafkaStageStatus> {
     packs: loadPacks(config),
     thresholds: loadThresholds(config),
     allowedLatenessMs: config.YIBAO_ALLOWED_LATENESS_SECONDS * 1000,
+    eventTime: loadEventTimeBounds(config, Date.now),
     ...(o.stopAtEnd && { stopAtEnd: true }),
     ...(config.YIBAO_KAFKA_SESSION_TIMEOUT_MS !== undefined && {
       sessionTimeoutMs: config.YIBAO_KAFKA_SESSION_TIMEOUT_MS,

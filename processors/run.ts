@@ -23,7 +23,7 @@ import {
 import type { KafkaRecord } from './kafka/source.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import type { Alert, Rejected, TopologyOutput } from './outputs.ts';
-import { loadPacks, loadThresholds } from './packs-config.ts';
+import { loadEventTimeBounds, loadPacks, loadThresholds } from './packs-config.ts';
 import { AlertFileSink, formatAlertLine } from './sinks/alert-file.ts';
 import { openContractFiles } from './sinks/contract-files.ts';
 import { batchesOf } from './sources/batches.ts';
@@ -109,8 +109,9 @@ export async function runMonitor(options: RunOptions): Promise<RunStatus> {
     packs: loadPacks(config),
     thresholds: loadThresholds(config),
     allowedLatenessMs: config.YIBAO_ALLOWED_LATENESS_SECONDS * 1000,
+    eventTime: loadEventTimeBounds(config, () => (source.live ? Date.now() : undefined)),
   });
-  const source = typeof options.source === 'function' ? options.source(topology) : options.source;
+  const source: Source = typeof options.source === 'function' ? options.source(topology) : options.source;
   const deadLetters = kafkaDeadLetterQueue(config, options.kafkaDeadLetters);
   const pseudonymise = createPseudonymiser(config.pseudonymKey);
 

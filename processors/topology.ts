@@ -14,6 +14,7 @@ import type { CompiledPack } from '../rules/engine/engine.ts';
 import type { Standing } from '../rules/engine/standing.ts';
 import { toIso } from '../rules/engine/time.ts';
 import type { TopologyOutput } from './outputs.ts';
+import type { EventTimeBounds } from './stages/event-time-bounds.ts';
 import { InMemoryHandOver, type Instances } from './stages/in-memory.ts';
 import {
   createStageInstance,
@@ -36,6 +37,8 @@ export type TopologyOptions = {
   readonly thresholds?: Thresholds;
   /** Instances of each stage the keys are spread over (default one each). */
   readonly instances?: Partial<Instances>;
+  /** Which event times ingest refuses (default: bounded input, DEFAULT_EVENT_TIME_BOUNDS). */
+  readonly eventTime?: EventTimeBounds;
   /** Stage states from `snapshot()` of a topology with the same options, restored instead of empty ones. */
   readonly restore?: Readonly<Record<StageName, readonly Uint8Array[]>>;
 };
@@ -103,6 +106,7 @@ export function createTopology(options: TopologyOptions): Topology {
     allowedLatenessMs,
     ...(options.dedupHorizonDays !== undefined && { dedupHorizonDays: options.dedupHorizonDays }),
     ...(options.asOf !== undefined && { asOf: options.asOf }),
+    ...(options.eventTime !== undefined && { eventTime: options.eventTime }),
     handOver,
     assigned: [String(i)],
     sourcePartitions: [],

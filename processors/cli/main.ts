@@ -5,7 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { isMonitorError, MonitorError } from '../../schemas/errors.ts';
 import { loadConfig } from '../config.ts';
-import { loadPacks, loadThresholds } from '../packs-config.ts';
+import { loadEventTimeBounds, loadPacks, loadThresholds } from '../packs-config.ts';
 import { addAlertsCommand, type NotifyCliOptions, notifyCommand } from './alerts.ts';
 import { migrateCommand } from './migrate.ts';
 import { replay } from './replay.ts';
@@ -62,6 +62,7 @@ function program(setCode: (code: number) => void): Command {
         packs: loadPacks(config),
         thresholds: loadThresholds(config),
         allowedLatenessMs: config.YIBAO_ALLOWED_LATENESS_SECONDS * 1000,
+        eventTime: loadEventTimeBounds(config, () => undefined),
       });
       process.stdout.write(
         `${summary.input_records} records (${summary.rejected} rejected, ${summary.duplicates} duplicates) → ` +

@@ -12,6 +12,7 @@ import { MonitorError } from '../../schemas/errors.ts';
 import { timestamp } from '../../schemas/primitives.ts';
 import { fileSize, readNdjson } from '../io/ndjson.ts';
 import { openContractFiles } from '../sinks/contract-files.ts';
+import type { EventTimeBounds } from '../stages/event-time-bounds.ts';
 import { createTopology } from '../topology.ts';
 import { createProgress } from './progress.ts';
 
@@ -25,6 +26,8 @@ export type ReplayOptions = {
   readonly packs: readonly CompiledPack[];
   readonly thresholds?: Thresholds;
   readonly allowedLatenessMs?: number;
+  /** Which event times are dead letters (default DEFAULT_EVENT_TIME_BOUNDS). */
+  readonly eventTime?: EventTimeBounds;
   readonly progress?: boolean;
 };
 
@@ -61,6 +64,9 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
   const topology = createTopology({
     pseudonymKey: options.pseudonymKey,
     packs: options.packs,
+    ...(options.thresholds !== undefined && { thresholds: options.thresholds }),
+    ...(options.allowedLatenessMs !== undefined && { allowedLatenessMs: options.allowedLatenessMs }),
+    ...(options.eventTime !== undefined && { eventTime: options.eventTime }),
     ...(asOf !== undefined && { asOf }),
   });
   const progress = createProgress(`replay ${options.input}`, total, options.progress);

@@ -330,6 +330,7 @@ export function kafkaSource(o: KafkaSourceOptions): KafkaSource {
   }
 
   return {
+    live: true,
     name: `kafka(${o.groupId}: ${o.topics.join(', ')})`,
     records: records(),
     batches: batches(),

@@ -28,6 +28,7 @@ import type { CompiledPack } from '../../rules/engine/engine.ts';
 import type { Standing } from '../../rules/engine/standing.ts';
 import type { TopologyOutput } from '../outputs.ts';
 import { decodeStageMessage } from '../stages/codec.ts';
+import { DEFAULT_EVENT_TIME_BOUNDS, type EventTimeBounds } from '../stages/event-time-bounds.ts';
 import {
   createStageInstance,
   type StageInstance,
@@ -50,6 +51,8 @@ export type KafkaStageOptions = {
   readonly packs: readonly CompiledPack[];
   readonly thresholds: Thresholds;
   readonly allowedLatenessMs: number;
+  /** Ingest: which event times are dead letters (default: bounded by the wall clock). */
+  readonly eventTime?: EventTimeBounds;
   /** A bounded run: ingest ends once its partitions are read to the end they had at assignment. */
   readonly stopAtEnd?: boolean;
   readonly sessionTimeoutMs?: number;
@@ -257,6 +260,7 @@ export async function startKafkaStage(o: KafkaStageOptions): Promise<KafkaStage>
       packs: o.packs,
       thresholds: o.thresholds,
       allowedLatenessMs: o.allowedLatenessMs,
+      eventTime: o.eventTime ?? { ...DEFAULT_EVENT_TIME_BOUNDS, now: Date.now },
       handOver,
       assigned: assigned.map((a) => id(a.topic, a.partition)),
       sourcePartitions,

@@ -18,6 +18,11 @@ export type PartitionState = 'reading' | 'caught_up' | 'ended';
 
 export type Source = {
   readonly name: string;
+  /**
+   * Records are produced as they happen (Kafka, JetStream): their event time is bounded by the
+   * wall clock. Otherwise (files, the simulator) by the newest record (event-time-bounds.ts).
+   */
+  readonly live?: boolean;
   readonly records: AsyncIterable<SourceRecord>;
   /** The same records in the source's own batches, when it has them (read one or the other). */
   readonly batches?: AsyncIterable<readonly SourceRecord[]>;

@@ -7,6 +7,7 @@
 import { decodeWith } from '../../schemas/decode.ts';
 import { createPseudonymiser, redactRaw } from '../../schemas/pseudonymise.ts';
 import type { TopologyOutput } from '../outputs.ts';
+import { DEFAULT_EVENT_TIME_BOUNDS, type EventTimeBounds, EventTimeGuard } from './event-time-bounds.ts';
 import { institutionStageKey } from './keys.ts';
 import type { HandOver } from './messages.ts';
 
@@ -27,35 +28,48 @@ export class IngestStage {
       readonly asOf?: number;
       /** Distributed mode: progress marks per source partition (see `flushMarks`). */
       readonly distributed?: boolean;
+      readonly eventTime?: EventTimeBounds;
     },
   ) {
     this.pseudonymise = createPseudonymiser(options.pseudonymKey);
+    this.guard = new EventTimeGuard(options.eventTime ?? DEFAULT_EVENT_TIME_BOUNDS);
+  }
+
+  private readonly guard: EventTimeGuard;
+
+  private deadLetter(
+    raw: string | Buffer,
+    origin: IngestOrigin,
+    path: string,
+    error: string,
+  ): TopologyOutput[] {
+    this.counters.rejected++;
+    const text = typeof raw === 'string' ? raw : raw.toString('utf8');
+    return [
+      {
+        kind: 'rejected',
+        ...(origin.line !== undefined && { line: origin.line }),
+        raw: redactRaw(text, this.pseudonymise),
+        error,
+        path,
+        ...(origin.source !== undefined && { origin: origin.source }),
+      },
+    ];
   }
 
   /** One raw record: a dead letter out, or an event handed to the institution stage. Never throws. */
   process(raw: string | Buffer, origin: IngestOrigin = {}): TopologyOutput[] {
     this.counters.records_read++;
     const r = decodeWith(raw, this.pseudonymise);
-    if (!r.ok) {
-      this.counters.rejected++;
-      const text = typeof raw === 'string' ? raw : raw.toString('utf8');
-      return [
-        {
-          kind: 'rejected',
-          ...(origin.line !== undefined && { line: origin.line }),
-          raw: redactRaw(text, this.pseudonymise),
-          error: r.error.message,
-          path: r.error.path,
-          ...(origin.source !== undefined && { origin: origin.source }),
-        },
-      ];
-    }
+    if (!r.ok) return this.deadLetter(raw, origin, r.error.path, r.error.message);
     const t = Date.parse(r.event.occurred_at);
+    const partition = origin.partition ?? '';
+    const outOfBounds = this.guard.check(t, JSON.stringify(r.event.occurred_at), partition);
+    if (outOfBounds) return this.deadLetter(raw, origin, 'occurred_at', outOfBounds);
     if (this.options.asOf !== undefined && t > this.options.asOf) {
       this.counters.after_as_of++;
       return [];
     }
-    const partition = origin.partition ?? '';
     this.options.handOver.send('institution', institutionStageKey(r.event), {
       kind: 'event',
       event: r.event,

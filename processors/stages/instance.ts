@@ -10,6 +10,7 @@ import type { CompiledPack } from '../../rules/engine/engine.ts';
 import type { Standing } from '../../rules/engine/standing.ts';
 import type { TopologyOutput } from '../outputs.ts';
 import { ChainStage } from './chain-stage.ts';
+import type { EventTimeBounds } from './event-time-bounds.ts';
 import { IngestStage } from './ingest.ts';
 import { InstitutionStage } from './institution-stage.ts';
 import type { HandOver, StageMessage, StageName } from './messages.ts';
@@ -37,6 +38,8 @@ export type StageInstanceOptions = {
   readonly embedded?: boolean;
   /** A state restored from a snapshot (snapshot.ts), used instead of a new, empty one. */
   readonly restored?: InstitutionStage | PersonStage | ChainStage;
+  /** Ingest: which event times are refused (default DEFAULT_EVENT_TIME_BOUNDS: bounded input). */
+  readonly eventTime?: EventTimeBounds;
 };
 
 export type StageInstance = {
@@ -102,6 +105,7 @@ export function createStageInstance(o: StageInstanceOptions): StageInstance {
         handOver: o.handOver,
         distributed: !embedded,
         ...(o.asOf !== undefined && { asOf: o.asOf }),
+        ...(o.eventTime !== undefined && { eventTime: o.eventTime }),
       });
       return { ...base, ingest, receive: wrong, flushMarks: () => ingest.flushMarks(), done: false };
     }
