@@ -12,4 +12,6 @@ export class PractitionerWindows {
   readonly recent = new Evidence(10);
   institution = '';
   lastSeen = Number.NEGATIVE_INFINITY;
+  /** Event time of the last indicator snapshot written (EarlyWarningStage.decide). */
+  snapshotAt = Number.NEGATIVE_INFINITY;
 }
