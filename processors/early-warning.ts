@@ -16,7 +16,6 @@ import type { ChainChange } from '../rules/engine/standing.ts';
 import { toIso } from '../rules/engine/time.ts';
 import type { MonitorEvent } from '../schemas/events.ts';
 import { stableId } from './ids.ts';
-import { FIVE_MIN_MS } from './indicators/practitioner.ts';
 import { IndicatorStore } from './indicators/store.ts';
 import type { PersonHandOver, ReadmissionHandOver } from './indicators/visits.ts';
 import type { Alert, IndicatorSnapshotOutput } from './outputs.ts';
@@ -146,24 +145,11 @@ export class EarlyWarningStage {
     return this.store.evaluateDue(all, cap);
   }
 
-  /**
-   * A practitioner is read after each of its settlements (a crossing-event rule); its indicator
-   * snapshot (a dashboard's time series) is kept at most every five minutes of event time, and
-   * whenever the rule is breached.
-   */
-  private snapshotDue(o: Outcome): boolean {
-    const w = this.store.practitioners.get(o.subject_code);
-    if (!w) return true;
-    if (!o.breached && o.at < w.snapshotAt + FIVE_MIN_MS) return false;
-    w.snapshotAt = o.at;
-    return true;
-  }
-
   /** Outcomes → alert decisions, and indicator snapshots for institutions and practitioners. */
   decide(outcomes: readonly Outcome[]): (Alert | IndicatorSnapshotOutput)[] {
     const out: (Alert | IndicatorSnapshotOutput)[] = [];
     for (const o of outcomes) {
-      if (o.subject_kind === 'institution' || (o.subject_kind === 'practitioner' && this.snapshotDue(o))) {
+      if (o.subject_kind === 'institution' || o.subject_kind === 'practitioner') {
         const inst = o.subject_kind === 'institution' ? o.subject_code : undefined;
         out.push({
           kind: 'indicator_snapshot',

@@ -12,6 +12,4 @@ export class PractitionerWindows {
   readonly recent = new Evidence(10);
   institution = '';
   lastSeen = Number.NEGATIVE_INFINITY;
-  /** Event time of the last indicator snapshot written (EarlyWarningStage.decide). */
-  snapshotAt = Number.NEGATIVE_INFINITY;
 }
