@@ -91,10 +91,8 @@ const SETTINGS = {
       },
     )
     .default('2000-01-01T00:00:00+08:00'),
-  /** Live sources (Kafka, JetStream): records further ahead of the wall clock are dead letters. */
+  /** Records further ahead of the wall clock are dead letters (every source but the simulator). */
   YIBAO_MAX_CLOCK_SKEW_SECONDS: positiveInt.default(600),
-  /** Files and replays: records further ahead of the newest of their source are dead letters. */
-  YIBAO_MAX_EVENT_JUMP_HOURS: positiveInt.default(48),
   YIBAO_RULE_OVERRIDES: z.string().optional(),
   YIBAO_PACK_OVERRIDES: z.string().optional(),
   YIBAO_STATUS_PORT: positiveInt

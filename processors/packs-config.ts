@@ -12,7 +12,7 @@ import type { CompiledPack } from '../rules/engine/engine.ts';
 import { type AssumptionOverrides, compilePacks } from '../rules/packs/index.ts';
 import { MonitorError } from '../schemas/errors.ts';
 import type { Config } from './config.ts';
-import { DEFAULT_EVENT_TIME_BOUNDS, type EventTimeBounds } from './stages/event-time-bounds.ts';
+import type { EventTimeBounds } from './stages/event-time-bounds.ts';
 
 function readJsonObject(variable: string, path: string, example: string): Record<string, unknown> {
   let value: unknown;
@@ -71,19 +71,14 @@ export function loadPacks(config: Pick<Config, 'YIBAO_PACK_OVERRIDES'>): Compile
   return compilePacks(overrides as AssumptionOverrides);
 }
 
-/** The event-time bounds of ingest from the config; `now` gives the wall clock for live sources. */
+/** The event-time bounds of ingest from the config; `now` gives the wall clock (undefined: synthetic input). */
 export function loadEventTimeBounds(
-  config: Pick<
-    Config,
-    'YIBAO_EVENT_TIME_FLOOR' | 'YIBAO_MAX_CLOCK_SKEW_SECONDS' | 'YIBAO_MAX_EVENT_JUMP_HOURS'
-  >,
+  config: Pick<Config, 'YIBAO_EVENT_TIME_FLOOR' | 'YIBAO_MAX_CLOCK_SKEW_SECONDS'>,
   now: () => number | undefined,
 ): EventTimeBounds {
   return {
     floorMs: Date.parse(config.YIBAO_EVENT_TIME_FLOOR),
     maxAheadOfClockMs: config.YIBAO_MAX_CLOCK_SKEW_SECONDS * 1000,
-    maxJumpMs: config.YIBAO_MAX_EVENT_JUMP_HOURS * 3_600_000,
-    confirmAfter: DEFAULT_EVENT_TIME_BOUNDS.confirmAfter,
     now,
   };
 }

@@ -109,7 +109,7 @@ export async function runMonitor(options: RunOptions): Promise<RunStatus> {
     packs: loadPacks(config),
     thresholds: loadThresholds(config),
     allowedLatenessMs: config.YIBAO_ALLOWED_LATENESS_SECONDS * 1000,
-    eventTime: loadEventTimeBounds(config, () => (source.live ? Date.now() : undefined)),
+    eventTime: loadEventTimeBounds(config, () => (source.synthetic ? undefined : Date.now())),
   });
   const source: Source = typeof options.source === 'function' ? options.source(topology) : options.source;
   const deadLetters = kafkaDeadLetterQueue(config, options.kafkaDeadLetters);

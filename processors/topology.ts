@@ -159,6 +159,7 @@ export function createTopology(options: TopologyOptions): Topology {
     for (const s of institutions) {
       counters.accepted += s.counters.accepted;
       counters.duplicates += s.counters.duplicates;
+      counters.rejected += s.counters.conflicts;
       for (const [k, v] of Object.entries(s.counters.by_type))
         counters.by_type[k] = (counters.by_type[k] ?? 0) + v;
     }

@@ -139,7 +139,6 @@ export function jetstreamSource(js: JetStreamClient, opts: JetStreamSourceOption
   }
 
   return {
-    live: true,
     name: `jetstream:${opts.stream}/${opts.durable}`,
     records: records(),
     ackThrough(seq: number): void {

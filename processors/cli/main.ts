@@ -62,7 +62,7 @@ function program(setCode: (code: number) => void): Command {
         packs: loadPacks(config),
         thresholds: loadThresholds(config),
         allowedLatenessMs: config.YIBAO_ALLOWED_LATENESS_SECONDS * 1000,
-        eventTime: loadEventTimeBounds(config, () => undefined),
+        eventTime: loadEventTimeBounds(config, Date.now),
       });
       process.stdout.write(
         `${summary.input_records} records (${summary.rejected} rejected, ${summary.duplicates} duplicates) → ` +

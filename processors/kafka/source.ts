@@ -330,7 +330,6 @@ export function kafkaSource(o: KafkaSourceOptions): KafkaSource {
   }
 
   return {
-    live: true,
     name: `kafka(${o.groupId}: ${o.topics.join(', ')})`,
     records: records(),
     batches: batches(),

@@ -51,7 +51,7 @@ export type KafkaStageOptions = {
   readonly packs: readonly CompiledPack[];
   readonly thresholds: Thresholds;
   readonly allowedLatenessMs: number;
-  /** Ingest: which event times are dead letters (default: bounded by the wall clock). */
+  /** Ingest: which event times are dead letters (default: the floor and the wall clock + 10 min). */
   readonly eventTime?: EventTimeBounds;
   /** A bounded run: ingest ends once its partitions are read to the end they had at assignment. */
   readonly stopAtEnd?: boolean;

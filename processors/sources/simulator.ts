@@ -17,6 +17,7 @@ export function simulatorSource(
     for await (const raw of simulate(options)) yield { raw, line: ++line, origin: 'simulator' };
   }
   return {
+    synthetic: true,
     name: `simulator(seed ${options.seed ?? 1}, ${perSecond}/s)`,
     records: paced(withMalformed(lines(), malformedShare), perSecond, signal),
   };

@@ -18,11 +18,8 @@ export type PartitionState = 'reading' | 'caught_up' | 'ended';
 
 export type Source = {
   readonly name: string;
-  /**
-   * Records are produced as they happen (Kafka, JetStream): their event time is bounded by the
-   * wall clock. Otherwise (files, the simulator) by the newest record (event-time-bounds.ts).
-   */
-  readonly live?: boolean;
+  /** The simulator: its timeline is its own, not bounded by the wall clock (event-time-bounds.ts). */
+  readonly synthetic?: boolean;
   readonly records: AsyncIterable<SourceRecord>;
   /** The same records in the source's own batches, when it has them (read one or the other). */
   readonly batches?: AsyncIterable<readonly SourceRecord[]>;

@@ -7,7 +7,7 @@
 import { decodeWith } from '../../schemas/decode.ts';
 import { createPseudonymiser, redactRaw } from '../../schemas/pseudonymise.ts';
 import type { TopologyOutput } from '../outputs.ts';
-import { DEFAULT_EVENT_TIME_BOUNDS, type EventTimeBounds, EventTimeGuard } from './event-time-bounds.ts';
+import { DEFAULT_EVENT_TIME_BOUNDS, type EventTimeBounds, outOfBounds } from './event-time-bounds.ts';
 import { institutionStageKey } from './keys.ts';
 import type { HandOver } from './messages.ts';
 
@@ -32,10 +32,7 @@ export class IngestStage {
     },
   ) {
     this.pseudonymise = createPseudonymiser(options.pseudonymKey);
-    this.guard = new EventTimeGuard(options.eventTime ?? DEFAULT_EVENT_TIME_BOUNDS);
   }
-
-  private readonly guard: EventTimeGuard;
 
   private deadLetter(
     raw: string | Buffer,
@@ -63,9 +60,13 @@ export class IngestStage {
     const r = decodeWith(raw, this.pseudonymise);
     if (!r.ok) return this.deadLetter(raw, origin, r.error.path, r.error.message);
     const t = Date.parse(r.event.occurred_at);
+    const refused = outOfBounds(
+      this.options.eventTime ?? DEFAULT_EVENT_TIME_BOUNDS,
+      t,
+      JSON.stringify(r.event.occurred_at),
+    );
+    if (refused) return this.deadLetter(raw, origin, 'occurred_at', refused);
     const partition = origin.partition ?? '';
-    const outOfBounds = this.guard.check(t, JSON.stringify(r.event.occurred_at), partition);
-    if (outOfBounds) return this.deadLetter(raw, origin, 'occurred_at', outOfBounds);
     if (this.options.asOf !== undefined && t > this.options.asOf) {
       this.counters.after_as_of++;
       return [];

@@ -15,7 +15,7 @@ import { type CompiledPack, CreditEngine } from '../../rules/engine/engine.ts';
 import type { CreditOutput } from '../../rules/engine/standing.ts';
 import type { MonitorEvent } from '../../schemas/events.ts';
 import { pushAll } from '../arrays.ts';
-import { EventIdDedup } from '../dedup.ts';
+import { RecordDedup } from '../dedup.ts';
 import { EarlyWarningStage } from '../early-warning.ts';
 import type { TopologyOutput } from '../outputs.ts';
 import { stageOutputs } from './compose.ts';
@@ -63,6 +63,8 @@ export type InstitutionCounters = {
   credit_late: number;
   /** Records that waited for the watermark (a partition ran more than `alignMs` ahead). */
   held: number;
+  /** Re-sent records (same event_id or setl_id) whose content differs: dead letters. */
+  conflicts: number;
 };
 
 /**
@@ -94,10 +96,11 @@ export class InstitutionStage {
     by_type: {},
     credit_late: 0,
     held: 0,
+    conflicts: 0,
   };
   /** The newest event time accepted here. */
   newest = Number.NEGATIVE_INFINITY;
-  private readonly dedup: EventIdDedup;
+  private readonly dedup: RecordDedup;
   private readonly credit = new OrderedInbox<MonitorEvent>([]);
   /** Windowed records too far ahead of the watermark (see `alignMs`). */
   private readonly ahead = new OrderedInbox<{ e: MonitorEvent; partition: string }>([]);
@@ -120,7 +123,7 @@ export class InstitutionStage {
 
   constructor(private readonly options: InstitutionStageOptions) {
     const handOver = (this.handOver = options.handOver);
-    this.dedup = new EventIdDedup(options.dedupHorizonDays);
+    this.dedup = new RecordDedup(options.dedupHorizonDays);
     this.engine = new CreditEngine(options.packs, { forwardBranches: true });
     this.toPersons = new VisitsToPersons(handOver);
     this.warnings = new EarlyWarningStage({
@@ -186,9 +189,22 @@ export class InstitutionStage {
   /** A decoded record: dedup, windows, credit (in event-time order), then whatever is now due. */
   private event(e: MonitorEvent, partition: string): TopologyOutput[] {
     const t = Date.parse(e.occurred_at);
-    if (!this.dedup.firstSeen(e.event_id, t)) {
+    const seen = this.dedup.check(e, t);
+    if (seen.kind === 'duplicate') {
       this.counters.duplicates++;
       return [];
+    }
+    if (seen.kind === 'conflict') {
+      this.counters.conflicts++;
+      return [
+        {
+          kind: 'rejected',
+          raw: JSON.stringify(e), // decoded: psn_no is already its token
+          path: seen.key,
+          error: `${seen.key}: ${JSON.stringify(seen.value)} is a conflicting duplicate: ${seen.fields.join(', ')} differ from the first record with this ${seen.key}, which is kept: expected a re-sent record to be identical`,
+          ...(partition && { origin: partition }),
+        },
+      ];
     }
     this.counters.accepted++;
     this.counters.by_type[e.type] = (this.counters.by_type[e.type] ?? 0) + 1;

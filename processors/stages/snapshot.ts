@@ -16,7 +16,7 @@ import { AlertBook } from '../../rules/early-warning/decisions.ts';
 import { CreditEngine } from '../../rules/engine/engine.ts';
 import { MinHeap } from '../../rules/engine/heap.ts';
 import { TimerQueue, timerBefore } from '../../rules/engine/timers.ts';
-import { EventIdDedup } from '../dedup.ts';
+import { EventIdDedup, RecordDedup } from '../dedup.ts';
 import { EarlyWarningStage } from '../early-warning.ts';
 import { DeferredQueue, deferredBefore } from '../indicators/deferred.ts';
 import { Evidence } from '../indicators/evidence.ts';
@@ -56,6 +56,7 @@ const CLASSES = {
   BucketRing,
   Evidence,
   EventIdDedup,
+  RecordDedup,
   AlertBook,
   CreditEngine,
   TimerQueue,
