@@ -331,7 +331,7 @@ export async function runMonitor(options: RunOptions): Promise<RunStatus> {
 }
 
 /** Records whose outputs go to the sinks in one write (see the run loop). */
-const SINK_SLICE = 100;
+const SINK_SLICE = 200;
 
 /** Dead letters buffered for the Kafka topic before they are sent (and always before a commit). */
 const DEAD_LETTER_BATCH = 500;
