@@ -77,12 +77,19 @@ type Fingerprint = {
 
 /** `shapes` interns the field names: a few shapes per record type, shared by every fingerprint. */
 function fingerprint(e: MonitorEvent, day: number, shapes: Map<string, readonly string[]>): Fingerprint {
-  const entries = Object.entries(e).filter(([k]) => k !== 'event_id');
-  const joined = entries.map(([k]) => k).join(',');
+  // One pass over the fields (this runs for every record): the names' key, then the hashes.
+  const record = e as Record<string, unknown>;
+  let joined = '';
+  let n = 0;
+  for (const k in record) {
+    if (k === 'event_id') continue;
+    joined += `${k},`;
+    n++;
+  }
   let names = shapes.get(joined);
-  if (!names) shapes.set(joined, (names = entries.map(([k]) => k)));
-  const hashes = new Uint32Array(entries.length);
-  for (let i = 0; i < entries.length; i++) hashes[i] = fieldHash(entries[i]![1]);
+  if (!names) shapes.set(joined, (names = Object.keys(record).filter((k) => k !== 'event_id')));
+  const hashes = new Uint32Array(n);
+  for (let i = 0; i < n; i++) hashes[i] = fieldHash(record[names[i]!]);
   return { eventId: e.event_id, names, hashes, day };
 }
 
