@@ -59,13 +59,38 @@ function businessKey(e: MonitorEvent): string | undefined {
   }
 }
 
-/** FNV-1a over a field's JSON: equal fields give equal hashes, and a difference is named by field. */
-function fieldHash(v: unknown): number {
-  const s = typeof v === 'string' ? v : JSON.stringify(v);
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  return h >>> 0;
+const f64 = new Float64Array(1);
+const u32 = new Uint32Array(f64.buffer);
+const mix = (h: number, x: number) => Math.imul(h ^ x, 0x01000193);
+
+/**
+ * FNV-1a over a field's value, walked in place (this runs for every field of every record, so no
+ * JSON text is built): equal values give equal hashes, and each type is tagged so "1" ≠ 1.
+ */
+function hashInto(h: number, v: unknown): number {
+  if (typeof v === 'string') {
+    h = mix(h, 1);
+    for (let i = 0; i < v.length; i++) h = mix(h, v.charCodeAt(i));
+    return mix(h, v.length);
+  }
+  if (typeof v === 'number') {
+    f64[0] = v;
+    return mix(mix(mix(h, 2), u32[0]!), u32[1]!);
+  }
+  if (typeof v === 'boolean') return mix(h, v ? 3 : 4);
+  if (v === null || v === undefined) return mix(h, 5);
+  if (Array.isArray(v)) {
+    h = mix(h, 6);
+    for (const x of v) h = hashInto(h, x);
+    return mix(h, v.length);
+  }
+  h = mix(h, 7);
+  const o = v as Record<string, unknown>;
+  for (const k in o) h = hashInto(hashInto(h, k), o[k]);
+  return mix(h, 8);
 }
+
+const fieldHash = (v: unknown): number => hashInto(0x811c9dc5, v) >>> 0;
 
 /** A record's content: the hash of each field but event_id, ~100 bytes per record kept. */
 type Fingerprint = {

@@ -180,11 +180,13 @@ export function createTopology(options: TopologyOptions): Topology {
   };
 
   return {
-    counters,
-    process(raw, origin = {}) {
-      const out = run(ingest.process(raw, origin));
+    // Summed when read, not per record (it walked every instance's counts each time).
+    get counters() {
       sumCounters();
-      return withCarried(out);
+      return counters;
+    },
+    process(raw, origin = {}) {
+      return withCarried(run(ingest.process(raw, origin)));
     },
     finish() {
       let newest = Number.NEGATIVE_INFINITY;

@@ -10,9 +10,28 @@ export type Pseudonymiser = (clear: string) => string;
 /** 128 bits of the HMAC, base64url: collision-free at national scale, 25 chars of state per person. */
 export function createPseudonymiser(key: string): Pseudonymiser {
   if (key.length < 16) throw new RangeError('pseudonym key must be at least 16 characters');
-  return (clear) =>
+  const token = (clear: string) =>
     `ps_${createHmac('sha256', key).update(clear, 'utf8').digest().subarray(0, 16).toString('base64url')}`;
+  // One HMAC per settlement was a twentieth of the engine's time, and a person settles many
+  // times: the tokens of the recently seen are kept, in two generations of CACHED each (the
+  // older one dropped whole when the newer fills), so memory stays bounded (~10 MB).
+  let recent = new Map<string, string>();
+  let older = new Map<string, string>();
+  return (clear) => {
+    let t = recent.get(clear);
+    if (t !== undefined) return t;
+    t = older.get(clear) ?? token(clear);
+    if (recent.size >= CACHED) {
+      older = recent;
+      recent = new Map();
+    }
+    recent.set(clear, t);
+    return t;
+  };
 }
+
+/** Tokens kept per generation of the pseudonymiser's cache. */
+const CACHED = 1 << 16;
 
 /** Fields whose value is personal data wherever they appear in a raw record. */
 const PERSONAL_FIELD = /"(?:psn_no|certno|id_no|idcard)"\s*:\s*/g;

@@ -50,17 +50,21 @@ export function compileThresholds(overrides: ThresholdOverrides = {}): Threshold
     check(`divisions.${div}`, byRule);
   }
   const divisionKeys = Object.keys(overrides.divisions ?? {}).sort((a, b) => a.length - b.length);
-  const cache = new Map<string, Readonly<Record<string, number>>>();
+  // Looked up for every evaluation: nested maps, no key string built per call.
+  const cache = new Map<string, Map<string | null, Map<string | null, Readonly<Record<string, number>>>>>();
   return (rule, pack, division) => {
-    const k = `${rule}|${pack}|${division}`;
-    const hit = cache.get(k);
+    let byPack = cache.get(rule);
+    if (!byPack) cache.set(rule, (byPack = new Map()));
+    let byDivision = byPack.get(pack);
+    if (!byDivision) byPack.set(pack, (byDivision = new Map()));
+    const hit = byDivision.get(division);
     if (hit) return hit;
     let t: Record<string, number> = { ...RULES[rule].thresholds };
     if (pack) t = { ...t, ...(overrides.packs?.[pack]?.[rule] ?? {}) };
     for (const d of divisionKeys)
       if (division?.startsWith(d)) t = { ...t, ...(overrides.divisions?.[d]?.[rule] ?? {}) };
     const frozen = Object.freeze(t);
-    cache.set(k, frozen);
+    byDivision.set(division, frozen);
     return frozen;
   };
 }
