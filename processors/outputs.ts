@@ -50,7 +50,11 @@ export type InspectionTask = {
 export type Rejected = {
   readonly kind: 'rejected';
   readonly line?: number;
+  /** The record as received, personal data redacted; only its head when it was too long. */
   readonly raw: string;
+  /** Cut records: the length in bytes and SHA-256 (hex) of the whole record as received. */
+  readonly raw_bytes?: number;
+  readonly raw_sha256?: string;
   readonly error: string;
   readonly path: string;
   readonly origin?: string;

@@ -71,8 +71,10 @@ export function decodeWith(raw: string | Buffer, pseudonymise: Pseudonymiser): D
   if (size > MAX_RECORD_BYTES) {
     return reject('record', `record: ${size} bytes is too large: expected at most ${MAX_RECORD_BYTES} bytes`);
   }
-  const text = toText(raw);
-  if (typeof text !== 'string') return text;
+  const decoded = toText(raw);
+  if (typeof decoded !== 'string') return decoded;
+  // A byte order mark (an editor's or a Windows tool's export) is no part of the record.
+  const text = decoded.charCodeAt(0) === 0xfeff ? decoded.slice(1) : decoded;
   let input: unknown;
   try {
     input = JSON.parse(text);

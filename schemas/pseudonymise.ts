@@ -4,6 +4,7 @@
  * recomputed without the key (四川 第二十二条: personal privacy is never disclosed).
  */
 import { createHmac, createSecretKey } from 'node:crypto';
+import { replacePersonalValues } from './personal-values.ts';
 
 export type Pseudonymiser = (clear: string) => string;
 
@@ -34,8 +35,34 @@ export function createPseudonymiser(key: string): Pseudonymiser {
 /** Tokens kept per generation of the pseudonymiser's cache. */
 const CACHED = 1 << 16;
 
-/** Fields whose value is personal data wherever they appear in a raw record. */
-const PERSONAL_FIELD = /"(?:psn_no|certno|id_no|idcard)"\s*:\s*/g;
+/**
+ * Fields whose value is personal data wherever they appear in a raw record: the national
+ * platform interface's personal fields (人员编号, 证件号码, 就诊凭证编号, 卡识别码, 姓名, 电话,
+ * 地址, 出生日期) and common spellings of the same. Matched in any letter case. Issue 16.
+ */
+export const PERSONAL_FIELDS = [
+  'psn_no',
+  'certno',
+  'psn_cert_no',
+  'mdtrt_cert_no',
+  'card_sn',
+  'id_no',
+  'idcard',
+  'id_card',
+  'psn_name',
+  'tel',
+  'mob',
+  'mobile',
+  'phone',
+  'email',
+  'addr',
+  'address',
+  'live_addr',
+  'brdy',
+  'birthday',
+] as const;
+const PERSONAL_NAME = new Set<string>(PERSONAL_FIELDS);
+const PERSONAL_FIELD = new RegExp(`"(?:${PERSONAL_FIELDS.join('|')})"\\s*:\\s*`, 'gi');
 const INSURED_SUBJECT = /"subject_kind"\s*:\s*"insured"/;
 const SUBJECT_CODE = /"subject_code"\s*:\s*/g;
 
@@ -117,13 +144,72 @@ function replaceValues(text: string, field: RegExp, pseudonymise: Pseudonymiser)
   return out + text.slice(done);
 }
 
+/** `\u005f`-style escapes of letters, digits and `_` (a key spelled to slip past a pattern) written plainly. */
+function unescapeWordChars(text: string): string {
+  return text.replace(/(?<!\\)\\u00([0-7][0-9a-fA-F])/g, (m, hex: string) => {
+    const c = String.fromCharCode(Number.parseInt(hex, 16));
+    return /\w/.test(c) ? c : m;
+  });
+}
+
+const TOKEN = /^ps_[A-Za-z0-9_-]{22}$/;
+
 /**
- * A raw record as it may be kept in dead letters: its text unchanged except personal identifiers,
- * replaced by their tokens, and personal fields holding anything else, withheld (`WITHHELD`).
- * Works on text that is not valid JSON too (truncated records): a value cut off by the end of the
- * text is replaced and left unterminated.
+ * The parsed record with personal fields (by name, any case, however the key was escaped, and an
+ * insured subject_code) replaced by tokens or withheld, and ID and mobile numbers in any string
+ * replaced by their tokens; `changed` says whether anything was.
+ */
+function redactParsed(v: unknown, pseudonymise: Pseudonymiser, changed: { any: boolean }): unknown {
+  if (typeof v === 'string') {
+    const r = replacePersonalValues(v, pseudonymise);
+    if (r !== v) changed.any = true;
+    return r;
+  }
+  if (v === null || typeof v !== 'object') return v;
+  if (Array.isArray(v)) return v.map((x) => redactParsed(x, pseudonymise, changed));
+  const o = v as Record<string, unknown>;
+  const insured = o.subject_kind === 'insured';
+  // No prototype: a "__proto__" key stays a plain field.
+  const out: Record<string, unknown> = Object.create(null);
+  for (const [k, x] of Object.entries(o)) {
+    const personal = PERSONAL_NAME.has(k.toLowerCase()) || (insured && k === 'subject_code');
+    if (!personal) out[k] = redactParsed(x, pseudonymise, changed);
+    else if (
+      x === null ||
+      typeof x === 'boolean' ||
+      (typeof x === 'string' && (TOKEN.test(x) || x === WITHHELD))
+    )
+      out[k] = x;
+    else {
+      changed.any = true;
+      out[k] = typeof x === 'string' || typeof x === 'number' ? pseudonymise(String(x)) : WITHHELD;
+    }
+  }
+  return out;
+}
+
+/**
+ * A raw record as it may be kept in dead letters: personal identifiers replaced by their tokens,
+ * personal fields holding anything else withheld (`WITHHELD`). In three passes:
+ * 1. on the text, by field name (escaped key letters written plainly first): this keeps the text
+ *    byte for byte elsewhere and works on records that are not JSON (truncated ones: a value cut
+ *    off by the end of the text is replaced and left unterminated), and on numbers too long for a
+ *    double;
+ * 2. on the text, by value: ID numbers with a valid check character and mobile numbers anywhere;
+ * 3. when the text parses, on the parsed record: keys in any spelling or letter case, values
+ *    written with escapes. Only if this finds more is the record written anew from the parse.
  */
 export function redactRaw(raw: string, pseudonymise: Pseudonymiser): string {
-  const out = replaceValues(raw, PERSONAL_FIELD, pseudonymise);
-  return INSURED_SUBJECT.test(out) ? replaceValues(out, SUBJECT_CODE, pseudonymise) : out;
+  let out = replaceValues(unescapeWordChars(raw), PERSONAL_FIELD, pseudonymise);
+  if (INSURED_SUBJECT.test(out)) out = replaceValues(out, SUBJECT_CODE, pseudonymise);
+  out = replacePersonalValues(out, pseudonymise);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(out);
+  } catch {
+    return out;
+  }
+  const changed = { any: false };
+  const redacted = redactParsed(parsed, pseudonymise, changed);
+  return changed.any ? JSON.stringify(redacted) : out;
 }

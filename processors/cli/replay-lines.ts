@@ -81,5 +81,11 @@ export function inspectionLine(t: InspectionTask) {
 }
 
 export function rejectedLine(r: Rejected) {
-  return { line: r.line ?? null, raw: r.raw, error: r.error, path: r.path };
+  return {
+    line: r.line ?? null,
+    raw: r.raw,
+    error: r.error,
+    path: r.path,
+    ...(r.raw_bytes !== undefined && { raw_bytes: r.raw_bytes, raw_sha256: r.raw_sha256 }),
+  };
 }

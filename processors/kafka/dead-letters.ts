@@ -16,7 +16,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import type { Kafka, Message, Producer } from 'kafkajs';
-import { type Pseudonymiser, redactRaw } from '../../schemas/pseudonymise.ts';
+import { PERSONAL_FIELDS, type Pseudonymiser, redactRaw } from '../../schemas/pseudonymise.ts';
 import type { Rejected } from '../outputs.ts';
 import type { KafkaRecord } from './source.ts';
 
@@ -101,7 +101,7 @@ export function deadLetterOf(
 
 /** A value that is neither a pseudonym token nor null/true/false, after a personal field's name. */
 const NOT_TOKEN = String.raw`\s*:\s*(?:"(?!ps_)|(?=[^\s"])(?!null|true|false))`;
-const CLEAR_PERSONAL = new RegExp(`"(?:psn_no|certno|id_no|idcard)"${NOT_TOKEN}`);
+const CLEAR_PERSONAL = new RegExp(`"(?:${PERSONAL_FIELDS.join('|')})"${NOT_TOKEN}`, 'i');
 const INSURED_SUBJECT = /"subject_kind"\s*:\s*"insured"/;
 const CLEAR_SUBJECT_CODE = new RegExp(`"subject_code"${NOT_TOKEN}`);
 

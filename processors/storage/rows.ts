@@ -49,6 +49,8 @@ export type DeadLetter = {
   readonly offset?: number | string;
   readonly line?: number;
   readonly raw: string;
+  readonly raw_bytes?: number;
+  readonly raw_sha256?: string;
   readonly error: string;
   readonly path: string;
 };
@@ -146,6 +148,8 @@ export type DeadLetterRow = {
   offset: string;
   line: number;
   raw: string;
+  raw_bytes: number;
+  raw_sha256: string;
   error: string;
   path: string;
 };
@@ -306,6 +310,8 @@ export function deadLetterRow(r: Rejected | DeadLetter, receivedAt: string | num
     offset: String(d?.offset ?? -1),
     line: r.line ?? 0,
     raw: r.raw,
+    raw_bytes: r.raw_bytes ?? 0,
+    raw_sha256: r.raw_sha256 ?? '',
     error: r.error,
     path: r.path,
   };

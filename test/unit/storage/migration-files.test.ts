@@ -74,7 +74,11 @@ describe('migration files', () => {
         // IF NOT EXISTS, or a table replaced by a copy of itself (run again, it copies the new
         // table into an identical one): `CREATE OR REPLACE TABLE t … AS SELECT … FROM t`.
         const replaced = /^CREATE OR REPLACE TABLE (yibao\.\w+)\b/.exec(s)?.[1];
-        if (replaced === undefined) {
+        if (s.startsWith('ALTER TABLE')) {
+          // Columns added only if missing: every clause says so.
+          const clauses = s.split('\n').slice(1);
+          for (const c of clauses) expect(c.trim(), what).toMatch(/^ADD COLUMN IF NOT EXISTS \w+ /);
+        } else if (replaced === undefined) {
           expect(s, what).toMatch(/^CREATE (TABLE|MATERIALIZED VIEW|DATABASE) IF NOT EXISTS yibao\./);
         } else {
           expect(s, `${what}: expected to end AS SELECT … FROM ${replaced}`).toMatch(

@@ -220,8 +220,14 @@ describe('row mappers', () => {
       offset: '-1',
       line: 17,
       raw: '{"type":"settlement"',
+      raw_bytes: 0,
+      raw_sha256: '',
       error: 'line 17: not JSON',
       path: '',
+    });
+    expect(deadLetterRow({ ...REJECTED, raw_bytes: 70_000, raw_sha256: 'ab'.repeat(32) }, 0)).toMatchObject({
+      raw_bytes: 70_000,
+      raw_sha256: 'ab'.repeat(32),
     });
     expect(deadLetterRow({ ...REJECTED, origin: undefined, line: undefined }, 0)).toMatchObject({
       source: 'input',
@@ -238,6 +244,8 @@ describe('row mappers', () => {
       offset: '9007199254740993',
       line: 0,
       raw: '{}',
+      raw_bytes: 0,
+      raw_sha256: '',
       error: 'type: expected one of …',
       path: 'type',
     });
