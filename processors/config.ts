@@ -21,6 +21,8 @@ const positiveInt = z
 const SETTINGS = {
   YIBAO_ENV: z.enum(['development', 'test', 'production']).default('development'),
   YIBAO_PSEUDONYM_KEY: z.string().min(16, { message: 'expected at least 16 characters' }).optional(),
+  /** Lets a real source run on the development key (test data only): see `requireSecretKey`. */
+  YIBAO_ALLOW_DEVELOPMENT_KEY: z.enum(['0', '1'], { message: 'expected 0 or 1' }).default('0'),
   YIBAO_LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   YIBAO_DATA_DIR: z.string().min(1).default('./data'),
   YIBAO_CLICKHOUSE_URL: z.url({ message: 'expected a URL such as http://localhost:8123' }).optional(),
@@ -104,7 +106,13 @@ const SETTINGS = {
 } as const;
 
 const configSchema = z.strictObject(SETTINGS);
-export type Config = Readonly<z.infer<typeof configSchema> & { pseudonymKey: string }>;
+export type Config = Readonly<
+  z.infer<typeof configSchema> & {
+    pseudonymKey: string;
+    /** True when YIBAO_PSEUDONYM_KEY is not set and the public development key is in use. */
+    developmentKey: boolean;
+  }
+>;
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const ours: Record<string, string> = {};
@@ -143,5 +151,31 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }
     key = DEVELOPMENT_PSEUDONYM_KEY;
   }
-  return Object.freeze({ ...c, pseudonymKey: key });
+  return Object.freeze({ ...c, pseudonymKey: key, developmentKey: c.YIBAO_PSEUDONYM_KEY === undefined });
+}
+
+/**
+ * Real records (`what`: a source other than the simulator) need a secret key: the development key
+ * is in this file, and a token made with it is reversed to the ID number by enumerating one
+ * division and birth year in seconds (issue 16). YIBAO_ENV=test or YIBAO_ALLOW_DEVELOPMENT_KEY=1
+ * (test data) lets it run; then `developmentKeyWarning` is shown on every status line.
+ */
+export function requireSecretKey(config: Config, what: string): void {
+  if (!config.developmentKey || config.YIBAO_ENV === 'test' || config.YIBAO_ALLOW_DEVELOPMENT_KEY === '1')
+    return;
+  throw new MonitorError(
+    'CONFIG_MISSING',
+    `${what} reads real records, and YIBAO_PSEUDONYM_KEY is not set: the development key is public, so its tokens ` +
+      'could be reversed to ID numbers. Set YIBAO_PSEUDONYM_KEY to a random secret of at least 16 characters, ' +
+      'e.g. YIBAO_PSEUDONYM_KEY=$(openssl rand -hex 32), and keep it (tokens change with it); for test data only, ' +
+      'set YIBAO_ALLOW_DEVELOPMENT_KEY=1. (The simulator, `npm start`, needs neither.)',
+    { variable: 'YIBAO_PSEUDONYM_KEY' },
+  );
+}
+
+/** The warning every status line carries while real records run on the development key. */
+export function developmentKeyWarning(config: Config): string | undefined {
+  return config.developmentKey
+    ? 'the public development pseudonym key is in use (set YIBAO_PSEUDONYM_KEY)'
+    : undefined;
 }

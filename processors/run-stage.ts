@@ -6,7 +6,7 @@
  * consumer group to add capacity; Kafka's group protocol spreads the partitions.
  */
 import { resolve } from 'node:path';
-import type { Config } from './config.ts';
+import { type Config, developmentKeyWarning } from './config.ts';
 import { createKafka } from './kafka/client.ts';
 import type { KafkaDeadLetters } from './kafka/dead-letters.ts';
 import { type KafkaStageStatus, startKafkaStage } from './kafka/stage-runner.ts';
@@ -133,7 +133,8 @@ export async function runStage(o: StageRunOptions): Promise<KafkaStageStatus> {
   };
   let processedBefore = 0;
   let savedBefore = 0;
-  const status = () => ({ ...stage.status(), ...counts });
+  const warning = developmentKeyWarning(config);
+  const status = () => ({ ...stage.status(), ...counts, ...(warning !== undefined && { warning }) });
   const server = await startStatusServer(
     config.YIBAO_STATUS_PORT,
     { status, ready: () => !stopping.signal.aborted },
@@ -162,7 +163,7 @@ export async function runStage(o: StageRunOptions): Promise<KafkaStageStatus> {
     print(
       o.json
         ? JSON.stringify(s)
-        : `[${s.stage}] partitions ${s.assigned.length} | processed ${s.processed} (rebuilt ${s.replayed}) | lag ${behind} | outputs ${s.outputs} | alerts ${s.alerts} | level changes ${s.level_changes} | checkpoints ${s.checkpoints_saved}${s.done ? ' | done' : ''}`,
+        : `[${s.stage}] partitions ${s.assigned.length} | processed ${s.processed} (rebuilt ${s.replayed}) | lag ${behind} | outputs ${s.outputs} | alerts ${s.alerts} | level changes ${s.level_changes} | checkpoints ${s.checkpoints_saved}${s.done ? ' | done' : ''}${warning ? ` | WARNING: ${warning}` : ''}`,
     );
   };
   const statusTimer = setInterval(report, o.statusEveryMs ?? 5_000);

@@ -12,7 +12,7 @@ import { MonitorError } from '../schemas/errors.ts';
 import { createPseudonymiser } from '../schemas/pseudonymise.ts';
 import { AlertPublisher, ensureAlertStream } from './alerting/bus.ts';
 import { connectNats } from './alerting/connect.ts';
-import type { Config } from './config.ts';
+import { type Config, developmentKeyWarning } from './config.ts';
 import { createKafka } from './kafka/client.ts';
 import {
   createKafkaDeadLetters,
@@ -82,6 +82,8 @@ export type RunStatus = {
   readonly alerts_file: string;
   readonly sink: unknown;
   /** The alert bus when one is configured: publishes awaiting their ack, and totals so far. */
+  /** Set while real records run on the public development key (config.ts `requireSecretKey`). */
+  readonly warning?: string;
   readonly alert_bus: {
     readonly in_flight: number;
     readonly published: number;
@@ -125,7 +127,9 @@ export async function runMonitor(options: RunOptions): Promise<RunStatus> {
   let windowRecords = 0;
   let rate = 0;
 
+  const warning = source.synthetic ? undefined : developmentKeyWarning(config);
   const status = (): RunStatus => ({
+    ...(warning !== undefined && { warning }),
     state,
     source: source.name,
     records: topology.counters.records_read,
@@ -453,7 +457,7 @@ function pipelineMetrics(s: RunStatus, at: string) {
 
 export function humanStatus(s: RunStatus): string {
   const open = `重点 ${s.open_alerts.key ?? 0} / 一般 ${s.open_alerts.general ?? 0} / 提示 ${s.open_alerts.info ?? 0}`;
-  return `[${s.state}] ${s.records} records, ${s.events_per_s}/s, lag ${s.lag ?? '—'} | open alerts ${open} | level changes ${s.level_changes} | inspections ${s.inspections} | dead letters ${s.rejected} | event time ${s.event_time ?? '—'}`;
+  return `[${s.state}] ${s.records} records, ${s.events_per_s}/s, lag ${s.lag ?? '—'} | open alerts ${open} | level changes ${s.level_changes} | inspections ${s.inspections} | dead letters ${s.rejected} | event time ${s.event_time ?? '—'}${s.warning ? ` | WARNING: ${s.warning}` : ''}`;
 }
 
 async function closingSummary(

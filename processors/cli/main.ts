@@ -4,7 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { isMonitorError, MonitorError } from '../../schemas/errors.ts';
-import { loadConfig } from '../config.ts';
+import { loadConfig, requireSecretKey } from '../config.ts';
 import { loadEventTimeBounds, loadPacks, loadThresholds } from '../packs-config.ts';
 import { addAlertsCommand, type NotifyCliOptions, notifyCommand } from './alerts.ts';
 import { migrateCommand } from './migrate.ts';
@@ -36,7 +36,9 @@ function program(setCode: (code: number) => void): Command {
     )
     .argument('<file>', 'NDJSON file, one record per line')
     .action(async (file: string) => {
-      const { rejected } = await validateFile(file, loadConfig(), (l) => process.stdout.write(`${l}\n`));
+      const config = loadConfig();
+      requireSecretKey(config, 'validate');
+      const { rejected } = await validateFile(file, config, (l) => process.stdout.write(`${l}\n`));
       setCode(rejected > 0 ? 1 : 0);
     });
 
@@ -56,6 +58,7 @@ function program(setCode: (code: number) => void): Command {
     )
     .action(async (opts: { input: string; out: string; asOf?: string }) => {
       const config = loadConfig();
+      requireSecretKey(config, 'replay');
       const summary = await replay({
         ...opts,
         pseudonymKey: config.pseudonymKey,

@@ -9,7 +9,7 @@ import { chinaDate } from '../../rules/engine/time.ts';
 import { MonitorError } from '../../schemas/errors.ts';
 import { connectNats, natsUrl } from '../alerting/connect.ts';
 import { jetstreamSource } from '../alerting/jetstream-source.ts';
-import type { Config } from '../config.ts';
+import { type Config, requireSecretKey } from '../config.ts';
 import { createKafka } from '../kafka/client.ts';
 import { kafkaSource } from '../kafka/source.ts';
 import { runMonitor } from '../run.ts';
@@ -121,6 +121,7 @@ export async function sourceFor(
 }
 
 export async function runCommand(config: Config, o: RunCliOptions): Promise<number> {
+  if (o.source !== 'simulator') requireSecretKey(config, `run --source ${o.source}`);
   if (o.stage !== undefined) return runStageCommand(config, o, o.stage);
   const source = await sourceFor(o, Date.now(), config);
   const name = typeof source === 'function' ? `kafka (${o.topics})` : source.name;

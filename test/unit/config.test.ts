@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { DEVELOPMENT_PSEUDONYM_KEY, loadConfig } from '../../processors/config.ts';
+import {
+  DEVELOPMENT_PSEUDONYM_KEY,
+  developmentKeyWarning,
+  loadConfig,
+  requireSecretKey,
+} from '../../processors/config.ts';
 import { type ErrorCode, MonitorError } from '../../schemas/errors.ts';
 
 const SECRET = 'f3c1e0a9b8d7c6e5f4a3b2c1d0e9f8a7';
@@ -39,8 +44,27 @@ describe('configuration from the environment', () => {
       YIBAO_CHECKPOINTS: 'directory',
       YIBAO_CHECKPOINT_BUCKET: 'yibao-checkpoints',
       YIBAO_CHECKPOINT_INTERVAL_SECONDS: 60,
+      YIBAO_ALLOW_DEVELOPMENT_KEY: '0',
       pseudonymKey: DEVELOPMENT_PSEUDONYM_KEY,
+      developmentKey: true,
     });
+  });
+
+  it('real records need a secret key, unless test data is said to be (issue 16)', () => {
+    expect(() => requireSecretKey(loadConfig({}), 'replay')).toThrow(
+      /^replay reads real records, and YIBAO_PSEUDONYM_KEY is not set/,
+    );
+    expect(() => requireSecretKey(loadConfig({ YIBAO_ALLOW_DEVELOPMENT_KEY: '1' }), 'replay')).not.toThrow();
+    expect(() => requireSecretKey(loadConfig({ YIBAO_ENV: 'test' }), 'replay')).not.toThrow();
+    const keyed = loadConfig({ YIBAO_PSEUDONYM_KEY: 'a-real-secret-0123456789' });
+    expect(() => requireSecretKey(keyed, 'replay')).not.toThrow();
+    expect(developmentKeyWarning(keyed)).toBeUndefined();
+    expect(developmentKeyWarning(loadConfig({ YIBAO_ALLOW_DEVELOPMENT_KEY: '1' }))).toMatch(
+      /development pseudonym key/,
+    );
+    expect(() => loadConfig({ YIBAO_ALLOW_DEVELOPMENT_KEY: 'yes' })).toThrow(
+      /YIBAO_ALLOW_DEVELOPMENT_KEY="yes" is invalid: expected 0 or 1/,
+    );
   });
 
   it('checkpoint settings: the store kind and the bucket name are checked', () => {

@@ -117,3 +117,31 @@ describe('yibao-monitor validate', () => {
     expect(code).toBe(2);
   });
 });
+
+describe('no silent development key (issue 16)', () => {
+  const out = join(scratch, 'replay-dev-key');
+  it.each([
+    ['validate', ['validate', MIXED]],
+    ['replay', ['replay', '--input', MIXED, '--out', out]],
+    ['run --source file', ['run', '--source', 'file', '--input', MIXED, '--duration', '1']],
+  ])('%s on real records refuses the development key, saying what to set', (what, args) => {
+    const { code, stdout, stderr } = run(args, { YIBAO_ENV: 'development' });
+    expect(stdout).toBe('');
+    expect(stderr).toContain(`yibao-monitor: ${what} reads real records, and YIBAO_PSEUDONYM_KEY is not set`);
+    expect(stderr).toContain('YIBAO_ALLOW_DEVELOPMENT_KEY=1');
+    expect(stderr).toMatch(/\[CONFIG_MISSING\]\n$/);
+    expect(code).toBe(2);
+  });
+
+  it('YIBAO_ALLOW_DEVELOPMENT_KEY=1 lets it run; a secret key needs nothing', () => {
+    expect(
+      run(['validate', MIXED], { YIBAO_ENV: 'development', YIBAO_ALLOW_DEVELOPMENT_KEY: '1' }).code,
+    ).toBe(1);
+    const keyed = run(['validate', MIXED], {
+      YIBAO_ENV: 'development',
+      YIBAO_PSEUDONYM_KEY: 'a-real-secret-0123456789',
+    });
+    expect(keyed.stdout).toMatch(/^line 4: /);
+    expect(keyed.code).toBe(1);
+  });
+});
