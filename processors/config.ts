@@ -66,6 +66,8 @@ const SETTINGS = {
    * ClickHouse is slow or down (processors/storage/batcher.ts).
    */
   YIBAO_CLICKHOUSE_MAX_BUFFERED_ROWS: positiveInt.default(100_000),
+  /** A stop (signal, --duration, end of input) that takes longer gives up and exits 1, naming what was left. */
+  YIBAO_SHUTDOWN_TIMEOUT_SECONDS: positiveInt.default(60),
   /**
    * Where the stage processes (`run --stage`) keep snapshots of their state (processors/state):
    * `directory` (YIBAO_CHECKPOINT_DIR, default <YIBAO_DATA_DIR>/checkpoints), `jetstream` (the

@@ -61,7 +61,8 @@ export type RunOptions = {
 };
 
 export type RunStatus = {
-  readonly state: 'starting' | 'running' | 'stopping' | 'stopped';
+  /** `failed`: the stop did not finish within YIBAO_SHUTDOWN_TIMEOUT_SECONDS (see `unfinishedStop`). */
+  readonly state: 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
   readonly source: string;
   readonly records: number;
   readonly events_per_s: number;
@@ -311,27 +312,64 @@ export async function runMonitor(options: RunOptions): Promise<RunStatus> {
     if (timer) clearTimeout(timer);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    await delivering;
-    await handle(topology.finish());
-    await snapshot();
-    await commit();
-    await source.close?.();
-    await deadLetters?.close();
-    await sink.close();
-    await alertSink.close();
-    await contractFiles?.close({ standings: topology.standings(), chains: topology.chains() });
-    await bus?.close();
-    state = 'stopped';
+    const stopped = await withinBound(config.YIBAO_SHUTDOWN_TIMEOUT_SECONDS * 1000, async () => {
+      await delivering;
+      await handle(topology.finish());
+      await snapshot();
+      await commit();
+      await source.close?.();
+      await deadLetters?.close();
+      await sink.close();
+      await alertSink.close();
+      await contractFiles?.close({ standings: topology.standings(), chains: topology.chains() });
+      await bus?.close();
+    });
+    state = stopped ? 'stopped' : 'failed';
+    if (!stopped) print(unfinishedStop(config.YIBAO_SHUTDOWN_TIMEOUT_SECONDS, sink.stats()));
     server?.close();
   }
   if (idleFailure !== undefined) throw idleFailure;
   const final = status();
   if (!options.json) {
     print(humanStatus(final));
-    print(await closingSummary(store.client, database, final, store.kind));
+    // After a stop that ran out of time the store may be what hung: no query to it.
+    if (final.state !== 'failed') print(await closingSummary(store.client, database, final, store.kind));
   } else print(JSON.stringify(final));
-  if (!options.storage) await store.close();
+  if (!options.storage && final.state !== 'failed') await store.close();
   return final;
+}
+
+/** True when `work` finished within `ms`; false when the bound passed first (the work is left running). */
+async function withinBound(ms: number, work: () => Promise<void>): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([work().then(() => true as const), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** What a stop that ran out of time left undone (issue 16: a hung stop said nothing for minutes). */
+export function unfinishedStop(
+  seconds: number,
+  sink: {
+    unconfirmed_rows: number;
+    unconfirmed_by_table: Readonly<Record<string, number>>;
+    last_error: string | null;
+  },
+): string {
+  const tables = Object.entries(sink.unconfirmed_by_table)
+    .map(([t, n]) => `${t} ${n}`)
+    .join(', ');
+  return (
+    `yibao-monitor: the stop did not finish within ${seconds} s (YIBAO_SHUTDOWN_TIMEOUT_SECONDS): ` +
+    `${sink.unconfirmed_rows} rows not confirmed by the store${tables ? ` (${tables})` : ''}` +
+    `${sink.last_error ? `; last error: ${sink.last_error}` : ''}. ` +
+    'The source was not committed past them: a restart reads them again.'
+  );
 }
 
 /** Records whose outputs go to the sinks in one write (see the run loop). */

@@ -139,6 +139,10 @@ export async function runCommand(config: Config, o: RunCliOptions): Promise<numb
     ...(duration !== undefined && { durationMs: duration }),
     ...(o.out !== undefined && { outDir: o.out }),
   });
+  if (final.state === 'failed') {
+    // What hung (a retrying sink, a socket) keeps the event loop alive: exit once stdout drains.
+    setTimeout(() => process.exit(1), 1_000).unref();
+  }
   return final.state === 'stopped' ? 0 : 1;
 }
 

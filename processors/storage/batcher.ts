@@ -10,7 +10,9 @@
  *   instead of growing memory without bound.
  * One batch per table is in flight at a time, so a table's rows arrive in the order they came.
  * A non-retriable failure stops the batcher: every pending and later call rejects with it, and
- * nothing is dropped silently (the caller restarts from its last committed offsets).
+ * nothing is dropped silently (the caller restarts from its last committed offsets). With
+ * `onRefused`, a refusal of the data ('INTERNAL') is first narrowed down to the rows refused
+ * alone, which go where `onRefused` says (dead letters), and the rest is written.
  */
 import { createHash } from 'node:crypto';
 import { MonitorError } from '../../schemas/errors.ts';
@@ -41,6 +43,13 @@ export type BatcherOptions<R> = {
     error: Error;
   }) => void;
   readonly now?: () => number;
+  /**
+   * A row the store refused (a non-retriable failure that stays when the row is sent alone, found
+   * by bisecting the batch): where it goes instead, e.g. a dead-letter row; the rest of its batch
+   * is written and the batcher goes on. Without it, or for the row it returns being refused in
+   * turn, a refusal stops the batcher as before.
+   */
+  readonly onRefused?: (table: string, row: R, error: MonitorError) => { table: string; row: R };
 };
 
 export type BatcherStats = {
@@ -50,6 +59,10 @@ export type BatcherStats = {
   readonly last_latency_ms: number | null;
   readonly unconfirmed_rows: number;
   readonly last_error: string | null;
+  /** Unconfirmed rows per table (tables with none left out). */
+  readonly unconfirmed_by_table: Readonly<Record<string, number>>;
+  /** Rows the store refused, sent elsewhere by `onRefused`, per table. */
+  readonly refused_rows: Readonly<Record<string, number>>;
 };
 
 export type Batcher<R> = {
@@ -101,8 +114,14 @@ export function createBatcher<R>(options: BatcherOptions<R>): Batcher<R> {
   const now = options.now ?? Date.now;
   const tables = new Map<string, TableState<R>>();
   const written: Record<string, number> = {};
+  const refused: Record<string, number> = {};
   const waiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
   let unconfirmed = 0;
+  const unconfirmedOf: Record<string, number> = {};
+  const count = (table: string, n: number) => {
+    unconfirmed += n;
+    unconfirmedOf[table] = (unconfirmedOf[table] ?? 0) + n;
+  };
   let batches = 0;
   let retries = 0;
   let lastLatency: number | null = null;
@@ -128,7 +147,8 @@ export function createBatcher<R>(options: BatcherOptions<R>): Batcher<R> {
     }
   }
 
-  async function send(table: string, rows: readonly R[]): Promise<void> {
+  /** One insert, retried while its failure is passing: undefined when written, else the refusal. */
+  async function insertRetrying(table: string, rows: readonly R[]): Promise<MonitorError | undefined> {
     const token = batchToken(table, rows);
     for (let attempt = 1; ; attempt++) {
       const started = now();
@@ -137,24 +157,58 @@ export function createBatcher<R>(options: BatcherOptions<R>): Batcher<R> {
         lastLatency = now() - started;
         batches++;
         written[table] = (written[table] ?? 0) + rows.length;
-        unconfirmed -= rows.length;
-        settleWaiters();
-        return;
+        return undefined;
       } catch (err) {
         const e = classify(err, table, rows.length);
         lastError = e.message;
-        if (!e.retriable) {
-          failure = e;
-          settleWaiters();
-          return;
-        }
+        if (!e.retriable) return e;
         retries++;
         const delayMs = backoffMs(attempt, retry);
         options.onRetry?.({ table, rows: rows.length, attempt, delayMs, error: e });
         await new Promise((r) => setTimeout(r, delayMs));
-        if (failure) return;
+        if (failure) return failure;
       }
     }
+  }
+
+  /**
+   * Writes what the store takes of a refused batch by halves, down to single rows: the rows it
+   * still refuses alone go to `onRefused` (issue 16: one bad row stopped every table). A refused
+   * row k of n costs about 2·log2(n) inserts.
+   */
+  async function isolate(
+    table: string,
+    rows: readonly R[],
+    refusal: MonitorError,
+  ): Promise<MonitorError | undefined> {
+    if (rows.length === 1) {
+      const moved = options.onRefused!(table, rows[0]!, refusal);
+      refused[table] = (refused[table] ?? 0) + 1;
+      if (moved.table === table) return refusal; // nowhere else to go
+      pushAll(state(moved.table).buffer, [moved.row]);
+      count(moved.table, 1);
+      pump(moved.table);
+      return undefined;
+    }
+    const half = Math.ceil(rows.length / 2);
+    for (const part of [rows.slice(0, half), rows.slice(half)]) {
+      const e = await insertRetrying(table, part);
+      if (e === undefined) continue;
+      if (e === failure || e.code !== refusal.code) return e;
+      const fatal = await isolate(table, part, e);
+      if (fatal) return fatal;
+    }
+    return undefined;
+  }
+
+  async function send(table: string, rows: readonly R[]): Promise<void> {
+    let e = await insertRetrying(table, rows);
+    if (e !== undefined && e !== failure && options.onRefused && e.code === 'INTERNAL')
+      e = await isolate(table, rows, e);
+    // A batch that failed stays unconfirmed (the caller restarts from its last committed offsets).
+    if (e === undefined) count(table, -rows.length);
+    else failure ??= e;
+    settleWaiters();
   }
 
   function pump(table: string): void {
@@ -208,7 +262,7 @@ export function createBatcher<R>(options: BatcherOptions<R>): Batcher<R> {
       if (closed) return Promise.reject(new MonitorError('INTERNAL', 'the ClickHouse sink is closed'));
       if (rows.length > 0) {
         pushAll(state(table).buffer, rows);
-        unconfirmed += rows.length;
+        count(table, rows.length);
         pump(table);
       }
       if (unconfirmed < options.maxBufferedRows) return Promise.resolve();
@@ -236,6 +290,8 @@ export function createBatcher<R>(options: BatcherOptions<R>): Batcher<R> {
       last_latency_ms: lastLatency,
       unconfirmed_rows: unconfirmed,
       last_error: lastError,
+      unconfirmed_by_table: Object.fromEntries(Object.entries(unconfirmedOf).filter(([, n]) => n > 0)),
+      refused_rows: { ...refused },
     }),
   };
 }

@@ -17,7 +17,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { MonitorError } from '../../schemas/errors.ts';
 import { type Batcher, type BatcherStats, createBatcher, type RetryPolicy } from './batcher.ts';
 import { checkDatabaseName } from './database.ts';
-import { type StorageRecord, TABLES, type TableName, toTableRow } from './rows.ts';
+import { refusedRowDeadLetter, type StorageRecord, TABLES, type TableName, toTableRow } from './rows.ts';
 
 export type SinkOptions = {
   readonly maxRows?: number;
@@ -108,8 +108,9 @@ export function classifyInsertError(err: unknown, table: string, rows: number): 
   }
   return new MonitorError(
     'INTERNAL',
-    `ClickHouse refused ${rows} rows for ${table} (code ${code}): ${message}. The row mapping ` +
-      '(processors/storage/rows.ts) and the migrations (schemas/clickhouse/) disagree',
+    // One bad value refuses the whole insert: the sink narrows it down to the rows refused alone,
+    // which become dead letters with this message (batcher.ts `onRefused`).
+    `ClickHouse refused ${rows} rows for ${table} (code ${code}): ${message.trim()}`,
     context,
     err,
   );
@@ -128,6 +129,10 @@ export function createSink(
     maxDelayMs: options.maxDelayMs ?? SINK_DEFAULTS.maxDelayMs,
     maxBufferedRows: options.maxBufferedRows ?? SINK_DEFAULTS.maxBufferedRows,
     classify: classifyInsertError,
+    onRefused: (table, row, error) =>
+      table === 'dead_letters'
+        ? { table, row }
+        : { table: 'dead_letters', row: refusedRowDeadLetter(table, row, error.message, now()) },
     ...(options.retry !== undefined && { retry: options.retry }),
     ...(options.onRetry !== undefined && { onRetry: options.onRetry }),
   });

@@ -7,9 +7,11 @@
  * DateTime64(3, 'Asia/Shanghai'), so no input-format setting is needed); an absent division, pack,
  * level or text is '' (sorting keys cannot be NULL); structured fields are JSON text.
  */
+
 import type { ChainStatus } from '../../rules/chains.ts';
 import type { Standing } from '../../rules/engine/standing.ts';
 import { MonitorError } from '../../schemas/errors.ts';
+import { keptRaw } from '../../schemas/kept-raw.ts';
 import { stableId } from '../ids.ts';
 import type { Alert, IndicatorSnapshotOutput, InspectionTask, Rejected, TopologyOutput } from '../outputs.ts';
 
@@ -314,6 +316,27 @@ export function deadLetterRow(r: Rejected | DeadLetter, receivedAt: string | num
     raw_sha256: r.raw_sha256 ?? '',
     error: r.error,
     path: r.path,
+  };
+}
+
+/**
+ * A row ClickHouse refused, kept as a dead letter (source `clickhouse`, topic and path its table)
+ * with the server's error: the rows carry tokens only, never clear personal data.
+ */
+export function refusedRowDeadLetter(table: string, row: object, error: string, at: number): DeadLetterRow {
+  const text = JSON.stringify(row);
+  return {
+    received_at: chinaDateTime(at, 'dead_letter.received_at'),
+    source: 'clickhouse',
+    topic: table,
+    partition: -1,
+    offset: '-1',
+    line: 0,
+    raw_bytes: 0,
+    raw_sha256: '',
+    ...keptRaw(text, text),
+    error,
+    path: table,
   };
 }
 

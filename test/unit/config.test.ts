@@ -41,6 +41,7 @@ describe('configuration from the environment', () => {
       YIBAO_STATUS_PORT: 9464,
       YIBAO_STATUS_HOST: '127.0.0.1',
       YIBAO_CLICKHOUSE_MAX_BUFFERED_ROWS: 100_000,
+      YIBAO_SHUTDOWN_TIMEOUT_SECONDS: 60,
       YIBAO_CHECKPOINTS: 'directory',
       YIBAO_CHECKPOINT_BUCKET: 'yibao-checkpoints',
       YIBAO_CHECKPOINT_INTERVAL_SECONDS: 60,

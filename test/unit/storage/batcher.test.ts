@@ -298,3 +298,62 @@ describe('batcher backpressure', () => {
     expect(store.calls.map((c) => c.table).sort()).toEqual(['alerts', 'level_changes']);
   });
 });
+
+describe('batcher: a refused row is that row’s problem (issue 16)', () => {
+  /** A store that refuses any insert holding a negative row, as ClickHouse refuses a whole block. */
+  function refusingStore() {
+    const s = fakeStore();
+    const insert = async (table: string, rows: readonly number[], token: string) => {
+      if (table !== 'dead' && rows.some((r) => r < 0)) {
+        s.calls.push({ table, rows: [...rows], token });
+        throw new MonitorError('INTERNAL', `ClickHouse refused ${rows.length} rows for ${table} (code 41)`);
+      }
+      await s.insert(table, rows, token);
+    };
+    return { ...s, insert };
+  }
+
+  it('the refused rows go where onRefused says, the rest of the batch and every other table are written', async () => {
+    const store = refusingStore();
+    const moved: [string, number, string][] = [];
+    const b = createBatcher<number>({
+      insert: store.insert,
+      maxRows: 100,
+      maxDelayMs: 10,
+      maxBufferedRows: 1_000,
+      onRefused: (table, row, error) => {
+        moved.push([table, row, error.message]);
+        return { table: 'dead', row: 1_000_000 - row };
+      },
+    });
+    const rows = range(0, 100).map((i) => (i === 17 || i === 64 ? -i : i));
+    await b.add('snapshots', rows);
+    await b.add('alerts', range(200, 5));
+    await b.flush();
+    expect(moved).toEqual([
+      ['snapshots', -17, 'ClickHouse refused 1 rows for snapshots (code 41)'],
+      ['snapshots', -64, 'ClickHouse refused 1 rows for snapshots (code 41)'],
+    ]);
+    expect([...store.stored].sort((x, y) => x - y)).toEqual(
+      [...rows.filter((r) => r >= 0), ...range(200, 5), 1_000_017, 1_000_064].sort((x, y) => x - y),
+    );
+    expect(b.stats()).toMatchObject({ unconfirmed_rows: 0, refused_rows: { snapshots: 2 } });
+    // Bisection: about 2·log2(100) inserts per refused row, not one per row.
+    expect(store.calls.filter((c) => c.table === 'snapshots').length).toBeLessThan(30);
+    await expect(b.add('alerts', [300])).resolves.toBeUndefined();
+  });
+
+  it('a row refused where it was sent to stops the batcher as before', async () => {
+    const store = refusingStore();
+    const b = createBatcher<number>({
+      insert: store.insert,
+      maxRows: 10,
+      maxDelayMs: 10,
+      maxBufferedRows: 1_000,
+      onRefused: (table, row) => ({ table, row }),
+    });
+    await b.add('alerts', [1, -2, 3]);
+    await expect(b.flush()).rejects.toThrow('ClickHouse refused 1 rows for alerts (code 41)');
+    expect(store.stored).toEqual([1]); // stopped at the row with nowhere to go
+  });
+});

@@ -98,10 +98,7 @@ describe('classifyInsertError', () => {
       3,
     );
     expect([e.code, e.retriable]).toEqual(['INTERNAL', false]);
-    expect(e.message).toBe(
-      'ClickHouse refused 3 rows for level_changes (code 27): Cannot parse input. The row mapping ' +
-        '(processors/storage/rows.ts) and the migrations (schemas/clickhouse/) disagree',
-    );
+    expect(e.message).toBe('ClickHouse refused 3 rows for level_changes (code 27): Cannot parse input');
     expect(e.context).toMatchObject({ table: 'level_changes', rows: 3, clickhouse_code: '27' });
   });
 
