@@ -29,7 +29,7 @@ import { openContractFiles } from './sinks/contract-files.ts';
 import { batchesOf } from './sources/batches.ts';
 import { partitionIdleness } from './sources/idleness.ts';
 import type { Source, SourceRecord } from './sources/source.ts';
-import { startStatusServer } from './status-server.ts';
+import { startStatusServer, topParams } from './status-server.ts';
 import type { StorageClient } from './storage/client.ts';
 import { openStoreSink } from './storage/open-sink.ts';
 import { chainStatuses, openAlertsBySeverity, riskiestInstitutions } from './storage/queries.ts';
@@ -537,7 +537,7 @@ async function startStatus(
         ready,
         async query(path, params) {
           if (path !== '/top') return undefined;
-          const limit = Number(params.get('limit') ?? 10);
+          const { limit } = topParams(params);
           return {
             riskiest_institutions: await riskiestInstitutions(client, database, { limit }),
             open_alerts: await openAlertsBySeverity(client, database),

@@ -6,6 +6,28 @@
 import { createServer, type Server } from 'node:http';
 import type { Metrics } from './metrics.ts';
 
+/** A request the endpoint cannot answer as asked: 400 with the message (which names the parameter). */
+export class BadRequest extends Error {}
+
+/** The `limit` of /top and `top --limit`: a whole number from 1 to MAX_TOP_LIMIT. */
+export const MAX_TOP_LIMIT = 1_000;
+export function parseTopLimit(raw: string | null | undefined, where: string): number {
+  if (raw === null || raw === undefined) return 10;
+  if (!/^\d+$/.test(raw) || Number(raw) < 1 || Number(raw) > MAX_TOP_LIMIT)
+    throw new BadRequest(
+      `${where}=${JSON.stringify(raw)} is invalid: expected a whole number from 1 to ${MAX_TOP_LIMIT}`,
+    );
+  return Number(raw);
+}
+
+/** The parameters of /top: its limit, or BadRequest naming what is wrong. */
+export function topParams(params: URLSearchParams): { limit: number } {
+  const unknown = [...params.keys()].filter((k) => k !== 'limit');
+  if (unknown.length > 0)
+    throw new BadRequest(`/top has no parameter ${unknown.join(', ')}: expected only limit`);
+  return { limit: parseTopLimit(params.get('limit'), 'limit') };
+}
+
 export type StatusProvider = {
   status(): unknown;
   ready(): boolean;
@@ -38,7 +60,7 @@ export async function startStatusServer(
       if (answer !== undefined) return json(200, answer);
       json(404, { error: `no such endpoint ${url.pathname}: try /status, /metrics, /healthz, /readyz` });
     } catch (err) {
-      json(500, { error: (err as Error).message });
+      json(err instanceof BadRequest ? 400 : 500, { error: (err as Error).message });
     }
   });
   await new Promise<void>((resolve, reject) => {

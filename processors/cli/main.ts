@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { isMonitorError, MonitorError } from '../../schemas/errors.ts';
 import { loadConfig, requireSecretKey } from '../config.ts';
 import { loadEventTimeBounds, loadPacks, loadThresholds } from '../packs-config.ts';
+import { parseTopLimit } from '../status-server.ts';
 import { addAlertsCommand, type NotifyCliOptions, notifyCommand } from './alerts.ts';
 import { migrateCommand } from './migrate.ts';
 import { replay } from './replay.ts';
@@ -194,7 +195,13 @@ function program(setCode: (code: number) => void): Command {
     )
     .option('--limit <n>', 'institutions to show', '10')
     .action(async (opts: { limit: string }) => {
-      await topCommand(loadConfig(), Number(opts.limit), (l) => process.stdout.write(`${l}\n`));
+      let limit: number;
+      try {
+        limit = parseTopLimit(opts.limit, '--limit');
+      } catch (err) {
+        throw new MonitorError('CONFIG_INVALID', (err as Error).message);
+      }
+      await topCommand(loadConfig(), limit, (l) => process.stdout.write(`${l}\n`));
     });
 
   addAlertsCommand(cli, { config: loadConfig, print: (l) => process.stdout.write(`${l}\n`), setCode });
