@@ -1,7 +1,17 @@
-/** Alerts as JSON lines in a file (appended) and one readable line each on the console. */
+/**
+ * Alerts as JSON lines in a file (appended, each alert id and status once across restarts) and
+ * one readable line each on the console.
+ */
 
 import { once } from 'node:events';
-import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import {
+  appendFileSync,
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  type WriteStream,
+} from 'node:fs';
 import { dirname } from 'node:path';
 import type { Alert } from '../outputs.ts';
 
@@ -15,16 +25,45 @@ export function formatAlertLine(a: Alert): string {
   return `[${a.raised_at}] ${a.status === 'resolved' ? '已解除' : MARK[a.severity]} ${a.rule} ${a.subject_kind}:${a.subject_code}${what}${why}`;
 }
 
+/** The (alert id, status) pairs a file already holds; a line cut off by a crash is skipped. */
+function writtenIn(path: string): Set<string> {
+  const seen = new Set<string>();
+  if (!existsSync(path)) return seen;
+  const text = readFileSync(path, 'utf8');
+  for (const line of text.split('\n')) {
+    if (line === '') continue;
+    try {
+      const a = JSON.parse(line) as { alert_id?: unknown; status?: unknown };
+      if (typeof a.alert_id === 'string') seen.add(`${a.alert_id}|${String(a.status)}`);
+    } catch {
+      // the last line of a process killed mid-write: not an alert that was written
+    }
+  }
+  // A cut-off last line is ended, so the next alert starts a line of its own.
+  if (text.length > 0 && !text.endsWith('\n')) appendFileSync(path, '\n');
+  return seen;
+}
+
 export class AlertFileSink {
   private readonly stream: WriteStream;
+  /**
+   * What the file holds already: a restart re-reads a file source or the Kafka records after
+   * the last commit and raises the same alerts again (issue 16 found 8 alerts twice after a
+   * SIGKILL); they are written once. Alert ids are unique per occurrence, so this drops nothing new.
+   */
+  private readonly written: Set<string>;
 
   constructor(readonly path: string) {
     mkdirSync(dirname(path), { recursive: true });
+    this.written = writtenIn(path);
     this.stream = createWriteStream(path, { flags: 'a', encoding: 'utf8' });
   }
 
   async write(alerts: readonly Alert[]): Promise<void> {
     for (const a of alerts) {
+      const key = `${a.alert_id}|${a.status}`;
+      if (this.written.has(key)) continue;
+      this.written.add(key);
       const { kind: _kind, ...line } = a;
       if (!this.stream.write(`${JSON.stringify(line)}\n`)) await once(this.stream, 'drain');
     }
