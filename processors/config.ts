@@ -97,6 +97,10 @@ const SETTINGS = {
     .default('2000-01-01T00:00:00+08:00'),
   /** Records further ahead of the wall clock are dead letters (every source but the simulator). */
   YIBAO_MAX_CLOCK_SKEW_SECONDS: positiveInt.default(600),
+  /** Plausibility bounds at ingest (schemas/value-bounds.ts): larger values are dead letters. */
+  YIBAO_MAX_AMOUNT_YUAN: positiveInt.default(10_000_000),
+  YIBAO_MAX_ITEM_COUNT: positiveInt.default(10_000),
+  YIBAO_MAX_DAYS_SUPPLY: positiveInt.default(366),
   YIBAO_RULE_OVERRIDES: z.string().optional(),
   YIBAO_PACK_OVERRIDES: z.string().optional(),
   YIBAO_STATUS_PORT: positiveInt

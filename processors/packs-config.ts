@@ -2,6 +2,7 @@
  * Compiles the policy packs with the operator's assumption overrides (YIBAO_PACK_OVERRIDES, a JSON
  * file), the thresholds with theirs, and the event-time bounds of ingest.
  */
+
 import { readFileSync } from 'node:fs';
 import {
   compileThresholds,
@@ -11,6 +12,7 @@ import {
 import type { CompiledPack } from '../rules/engine/engine.ts';
 import { type AssumptionOverrides, compilePacks } from '../rules/packs/index.ts';
 import { MonitorError } from '../schemas/errors.ts';
+import type { ValueBounds } from '../schemas/value-bounds.ts';
 import type { Config } from './config.ts';
 import type { EventTimeBounds } from './stages/event-time-bounds.ts';
 
@@ -72,13 +74,32 @@ export function loadPacks(config: Pick<Config, 'YIBAO_PACK_OVERRIDES'>): Compile
 }
 
 /** The event-time bounds of ingest from the config; `now` gives the wall clock (undefined: synthetic input). */
+export function loadValueBounds(
+  config: Pick<Config, 'YIBAO_MAX_AMOUNT_YUAN' | 'YIBAO_MAX_ITEM_COUNT' | 'YIBAO_MAX_DAYS_SUPPLY'>,
+): ValueBounds {
+  return {
+    maxAmountYuan: config.YIBAO_MAX_AMOUNT_YUAN,
+    maxItemCount: config.YIBAO_MAX_ITEM_COUNT,
+    maxDaysSupply: config.YIBAO_MAX_DAYS_SUPPLY,
+  };
+}
+
+/** What ingest refuses: event times out of bounds and implausible values. */
 export function loadEventTimeBounds(
-  config: Pick<Config, 'YIBAO_EVENT_TIME_FLOOR' | 'YIBAO_MAX_CLOCK_SKEW_SECONDS'>,
+  config: Pick<
+    Config,
+    | 'YIBAO_EVENT_TIME_FLOOR'
+    | 'YIBAO_MAX_CLOCK_SKEW_SECONDS'
+    | 'YIBAO_MAX_AMOUNT_YUAN'
+    | 'YIBAO_MAX_ITEM_COUNT'
+    | 'YIBAO_MAX_DAYS_SUPPLY'
+  >,
   now: () => number | undefined,
 ): EventTimeBounds {
   return {
     floorMs: Date.parse(config.YIBAO_EVENT_TIME_FLOOR),
     maxAheadOfClockMs: config.YIBAO_MAX_CLOCK_SKEW_SECONDS * 1000,
     now,
+    values: loadValueBounds(config),
   };
 }

@@ -10,12 +10,15 @@
  * legitimately jump by days. Pure: the clock is the caller's function.
  */
 import { toIso } from '../../rules/engine/time.ts';
+import type { ValueBounds } from '../../schemas/value-bounds.ts';
 
 export type EventTimeBounds = {
   readonly floorMs: number;
   readonly maxAheadOfClockMs: number;
   /** The wall clock; absent, or giving undefined, for synthetic input (no bound ahead). */
   readonly now?: () => number | undefined;
+  /** The amounts and counts ingest refuses too (default DEFAULT_VALUE_BOUNDS). */
+  readonly values?: ValueBounds;
 };
 
 export const DEFAULT_EVENT_TIME_BOUNDS: EventTimeBounds = {

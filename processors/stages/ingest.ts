@@ -7,6 +7,7 @@
 import { decodeWith } from '../../schemas/decode.ts';
 import { keptRaw } from '../../schemas/kept-raw.ts';
 import { createPseudonymiser, redactRaw } from '../../schemas/pseudonymise.ts';
+import { DEFAULT_VALUE_BOUNDS, implausible } from '../../schemas/value-bounds.ts';
 import type { TopologyOutput } from '../outputs.ts';
 import { DEFAULT_EVENT_TIME_BOUNDS, type EventTimeBounds, outOfBounds } from './event-time-bounds.ts';
 import { institutionStageKey } from './keys.ts';
@@ -67,6 +68,8 @@ export class IngestStage {
       JSON.stringify(r.event.occurred_at),
     );
     if (refused) return this.deadLetter(raw, origin, 'occurred_at', refused);
+    const bad = implausible(r.event, this.options.eventTime?.values ?? DEFAULT_VALUE_BOUNDS);
+    if (bad) return this.deadLetter(raw, origin, bad.path, bad.message);
     const partition = origin.partition ?? '';
     if (this.options.asOf !== undefined && t > this.options.asOf) {
       this.counters.after_as_of++;

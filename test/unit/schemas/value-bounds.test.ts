@@ -1,0 +1,54 @@
+/** Plausibility bounds (issue 16): amounts of 1e300 or 9e15 yuan passed; now refused, the bound in the message. */
+import { describe, expect, it } from 'vitest';
+import { createTopology } from '../../../processors/topology.ts';
+import { compilePacks } from '../../../rules/packs/index.ts';
+import type { MonitorEvent } from '../../../schemas/events.ts';
+import { DEFAULT_VALUE_BOUNDS, implausible } from '../../../schemas/value-bounds.ts';
+import { example, withFields } from './examples.ts';
+import { TEST_KEY } from './support.ts';
+
+const ITEM = {
+  hilist_code: 'XJ01DCA011A001',
+  list_type: '101',
+  cnt: 2,
+  pric: 31.45,
+  det_item_fee_sumamt: 62.9,
+  days_supply: 7,
+};
+const settlement = { ...example('set-0001'), items: [ITEM] } as unknown as MonitorEvent;
+const B = DEFAULT_VALUE_BOUNDS;
+
+describe('implausible', () => {
+  it('the bound itself is in, anything above is out, naming the field, the value and the setting', () => {
+    const at = (v: number) => implausible({ ...settlement, medfee_sumamt: v } as MonitorEvent, B);
+    expect(at(10_000_000)).toBeUndefined();
+    expect(at(9e15)).toEqual({
+      path: 'settlement.medfee_sumamt',
+      message:
+        'settlement.medfee_sumamt: 9000000000000000 is implausible: expected at most 10000000 yuan (YIBAO_MAX_AMOUNT_YUAN)',
+    });
+    expect(at(1e300)?.message).toMatch(/^settlement.medfee_sumamt: 1e\+300 is implausible/);
+  });
+
+  it('item prices, counts and days of supply have their own bounds', () => {
+    const item = (over: Record<string, unknown>) =>
+      implausible({ ...settlement, items: [{ ...ITEM, ...over }] } as MonitorEvent, B)?.message;
+    expect(item({ cnt: 10_001 })).toBe(
+      'settlement.items[0].cnt: 10001 is implausible: expected at most 10000 units (YIBAO_MAX_ITEM_COUNT)',
+    );
+    expect(item({ days_supply: 367 })).toBe(
+      'settlement.items[0].days_supply: 367 is implausible: expected at most 366 days (YIBAO_MAX_DAYS_SUPPLY)',
+    );
+    expect(item({ days_supply: 366 })).toBeUndefined();
+    expect(implausible(settlement, { ...B, maxAmountYuan: 1 })?.path).toBe('settlement.medfee_sumamt');
+  });
+
+  it('a settlement of 1e300 yuan is a dead letter at ingest, not a sum', () => {
+    const t = createTopology({ pseudonymKey: TEST_KEY, packs: compilePacks() });
+    const out = t.process(
+      JSON.stringify(withFields(example('set-0001'), { medfee_sumamt: 1e300, fund_pay_sumamt: 1 })),
+    );
+    expect(out).toMatchObject([{ kind: 'rejected', path: 'settlement.medfee_sumamt' }]);
+    expect(t.counters.accepted).toBe(0);
+  });
+});
