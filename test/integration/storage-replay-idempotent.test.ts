@@ -124,7 +124,8 @@ describe('migration 003: dead letters and indicator snapshots collapse on replay
   });
 
   it('migrating keeps one row per dead letter (its first arrival) and per snapshot', async () => {
-    const r = await migrate(ch.client, DB);
+    // Up to 003: the later files (004 adds dead-letter columns) are not what this test is about.
+    const r = await migrate(ch.client, DB, { migrations: all.filter((f) => f.version <= 3) });
     expect(r.steps.map((s) => [s.version, s.status])).toEqual([
       [1, 'skipped'],
       [2, 'skipped'],
