@@ -8,30 +8,16 @@
  */
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Rejected, TopologyOutput } from '../../../processors/outputs.ts';
+import type { Rejected } from '../../../processors/outputs.ts';
 import { simulate } from '../../../processors/simulator/simulate.ts';
-import { DEFAULT_EVENT_TIME_BOUNDS } from '../../../processors/stages/event-time-bounds.ts';
-import { createTopology } from '../../../processors/topology.ts';
-import { compilePacks } from '../../../rules/packs/index.ts';
+import { replayed } from './replayed.ts';
 
-const packs = compilePacks();
 /** An ID number with a valid check character, a mobile number, a name: none may survive. */
 const ID = '510107199001010018';
 const MOBILE = '13912345678';
 const NAME = '张三丰';
 
-async function outputs(lines: readonly string[]) {
-  // replay's bounds: the wall clock of 2026-12-07 (the feed is of March 2026).
-  const topology = createTopology({
-    pseudonymKey: 'bad-records-fuzz-key-0123456789',
-    packs,
-    eventTime: { ...DEFAULT_EVENT_TIME_BOUNDS, now: () => Date.parse('2026-12-07T12:00:00+08:00') },
-  });
-  const out: TopologyOutput[] = [];
-  for (const [i, l] of lines.entries()) for (const o of topology.process(l, { line: i + 1 })) out.push(o);
-  for (const o of topology.finish()) out.push(o);
-  return { out, late: topology.state().late };
-}
+const outputs = async (lines: readonly string[]) => replayed(lines);
 
 type Record = { [k: string]: unknown };
 const fresh = (r: Record, n: number): Record => ({

@@ -4,15 +4,13 @@
  * the clean feed.
  */
 import { describe, expect, it } from 'vitest';
-import type { Rejected, TopologyOutput } from '../../../processors/outputs.ts';
+import type { Rejected } from '../../../processors/outputs.ts';
 import { simulate } from '../../../processors/simulator/simulate.ts';
 import { DEFAULT_EVENT_TIME_BOUNDS, outOfBounds } from '../../../processors/stages/event-time-bounds.ts';
-import { createTopology } from '../../../processors/topology.ts';
-import { compilePacks } from '../../../rules/packs/index.ts';
+import { replayed } from './replayed.ts';
 
 const H = 3_600_000;
 const t0 = Date.parse('2026-03-02T10:00:00+08:00');
-const packs = compilePacks();
 
 describe('outOfBounds', () => {
   const b = DEFAULT_EVENT_TIME_BOUNDS;
@@ -42,19 +40,7 @@ describe('outOfBounds', () => {
   });
 });
 
-/** A 10-day simulated feed through the topology; the outputs that do not name a rejected line. */
-async function outputs(lines: readonly string[]) {
-  // replay's bounds: the wall clock of 2026-12-07 (the feed is of March 2026).
-  const topology = createTopology({
-    pseudonymKey: 'event-time-bounds-key-0123456789',
-    packs,
-    eventTime: { ...DEFAULT_EVENT_TIME_BOUNDS, now: () => Date.parse('2026-12-07T12:00:00+08:00') },
-  });
-  const out: TopologyOutput[] = [];
-  for (const [i, l] of lines.entries()) out.push(...topology.process(l, { line: i + 1 }));
-  out.push(...topology.finish());
-  return { out, late: topology.state().late };
-}
+const outputs = async (lines: readonly string[]) => replayed(lines);
 
 describe('one record from the future or the past in a replayed feed', () => {
   it('is a dead letter and the other records give the clean feed’s outputs, none late', async () => {
