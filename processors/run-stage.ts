@@ -7,6 +7,8 @@
  */
 import { resolve } from 'node:path';
 import { type Config, developmentKeyWarning } from './config.ts';
+import { AlertFileSink } from './io/sinks/alert-file.ts';
+import { openStoreSink } from './io/sinks/clickhouse.ts';
 import { createKafka } from './kafka/client.ts';
 import type { KafkaDeadLetters } from './kafka/dead-letters.ts';
 import { type KafkaStageStatus, startKafkaStage } from './kafka/stage-runner.ts';
@@ -14,12 +16,10 @@ import { createMetrics } from './metrics.ts';
 import type { Alert, TopologyOutput } from './outputs.ts';
 import { loadEventTimeBounds, loadPacks, loadThresholds } from './packs-config.ts';
 import { kafkaDeadLetterOfRejected, kafkaDeadLetterQueue, openAlertBus } from './run.ts';
-import { AlertFileSink } from './sinks/alert-file.ts';
 import type { StageKind } from './stages/instance.ts';
 import type { StageName } from './stages/messages.ts';
 import { openCheckpointStore } from './state/open-store.ts';
 import { startStatusServer } from './status-server.ts';
-import { openStoreSink } from './storage/open-sink.ts';
 
 export type StageRunOptions = {
   readonly config: Config;

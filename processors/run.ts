@@ -13,6 +13,12 @@ import { createPseudonymiser } from '../schemas/pseudonymise.ts';
 import { AlertPublisher, ensureAlertStream } from './alerting/bus.ts';
 import { connectNats } from './alerting/connect.ts';
 import { type Config, developmentKeyWarning } from './config.ts';
+import { AlertFileSink, formatAlertLine } from './io/sinks/alert-file.ts';
+import { openStoreSink } from './io/sinks/clickhouse.ts';
+import { openContractFiles } from './io/sinks/contract-files.ts';
+import { batchesOf } from './io/sources/batches.ts';
+import { partitionIdleness } from './io/sources/idleness.ts';
+import type { Source, SourceRecord } from './io/sources/source.ts';
 import { createKafka } from './kafka/client.ts';
 import {
   createKafkaDeadLetters,
@@ -24,14 +30,8 @@ import type { KafkaRecord } from './kafka/source.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import type { Alert, Rejected, TopologyOutput } from './outputs.ts';
 import { loadEventTimeBounds, loadPacks, loadThresholds } from './packs-config.ts';
-import { AlertFileSink, formatAlertLine } from './sinks/alert-file.ts';
-import { openContractFiles } from './sinks/contract-files.ts';
-import { batchesOf } from './sources/batches.ts';
-import { partitionIdleness } from './sources/idleness.ts';
-import type { Source, SourceRecord } from './sources/source.ts';
 import { startStatusServer, topParams } from './status-server.ts';
 import type { StorageClient } from './storage/client.ts';
-import { openStoreSink } from './storage/open-sink.ts';
 import { chainStatuses, openAlertsBySeverity, riskiestInstitutions } from './storage/queries.ts';
 import { createTopology, type Topology } from './topology.ts';
 

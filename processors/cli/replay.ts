@@ -11,12 +11,12 @@ import type { CompiledPack } from '../../rules/engine/engine.ts';
 import { MonitorError } from '../../schemas/errors.ts';
 import { timestamp } from '../../schemas/primitives.ts';
 import { fileSize, readNdjson } from '../io/ndjson.ts';
-import { openContractFiles } from '../sinks/contract-files.ts';
+import { openContractFiles } from '../io/sinks/contract-files.ts';
 import type { EventTimeBounds } from '../stages/event-time-bounds.ts';
 import { createTopology } from '../topology.ts';
 import { createProgress } from './progress.ts';
 
-export { REPLAY_FILES } from '../sinks/contract-files.ts';
+export { REPLAY_FILES } from '../io/sinks/contract-files.ts';
 
 export type ReplayOptions = {
   readonly input: string;

@@ -20,7 +20,7 @@
  * re-read change nothing.
  */
 import { type Admin, type Consumer, type Kafka, logLevel } from 'kafkajs';
-import type { PartitionState, Source, SourceRecord } from '../sources/source.ts';
+import type { PartitionState, Source, SourceRecord } from '../io/sources/source.ts';
 import type { Topology } from '../topology.ts';
 
 export type KafkaRecord = SourceRecord & {

@@ -362,7 +362,7 @@ export async function startKafkaStage(o: KafkaStageOptions): Promise<KafkaStage>
   };
 
   /**
-   * Ingest: source partitions that stop holding the watermark back (see sources/idleness.ts):
+   * Ingest: source partitions that stop holding the watermark back (see io/sources/idleness.ts):
    * in a bounded run, one read to the end it had at assignment, at once (a finished split); one
    * read to its newest end and silent for `idlePartitionMs`, when `bySilence`. Never one with
    * records waiting, however long silent. Not by silence while a batch settles: sinks that are

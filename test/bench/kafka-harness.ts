@@ -13,8 +13,8 @@ import { join } from 'node:path';
 import { jetstream } from '@nats-io/jetstream';
 import { AlertPublisher, ensureAlertStream } from '../../processors/alerting/bus.ts';
 import { type Config, loadConfig } from '../../processors/config.ts';
+import { AlertFileSink } from '../../processors/io/sinks/alert-file.ts';
 import type { Alert } from '../../processors/outputs.ts';
-import { AlertFileSink } from '../../processors/sinks/alert-file.ts';
 import { startKafka, type TestKafka } from '../support/kafka.ts';
 import { startNats, type TestNats } from '../support/nats.ts';
 

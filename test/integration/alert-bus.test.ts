@@ -11,10 +11,10 @@ import { nanos } from '@nats-io/transport-node';
 import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AlertPublisher, ensureAlertStream, publishAlert } from '../../processors/alerting/bus.ts';
-import { jetstreamSource } from '../../processors/alerting/jetstream-source.ts';
 import { AlertState } from '../../processors/alerting/state.ts';
 import { addAlertsCommand } from '../../processors/cli/alerts.ts';
 import { main } from '../../processors/cli/main.ts';
+import { jetstreamSource } from '../../processors/io/sources/jetstream.ts';
 import { startNats, type TestNats } from '../support/nats.ts';
 import { burst } from '../unit/alerting/fixtures.ts';
 

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { replay } from '../../processors/cli/replay.ts';
 import { loadConfig } from '../../processors/config.ts';
-import { MALFORMATIONS, malform } from '../../processors/sources/malformed.ts';
+import { MALFORMATIONS, malform } from '../../processors/io/sources/malformed.ts';
 import { createStorageClient, type StorageClient } from '../../processors/storage/client.ts';
 import { compilePacks } from '../../rules/packs/index.ts';
 import { recentFeed } from '../support/feed.ts';

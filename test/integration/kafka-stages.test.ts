@@ -13,13 +13,13 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MALFORMATIONS, malform } from '../../processors/io/sources/malformed.ts';
 import {
   checkpointName,
   type KafkaStageOptions,
   startKafkaStage,
 } from '../../processors/kafka/stage-runner.ts';
 import type { TopologyOutput } from '../../processors/outputs.ts';
-import { MALFORMATIONS, malform } from '../../processors/sources/malformed.ts';
 import { STAGE_KINDS } from '../../processors/stages/instance.ts';
 import type { StageName } from '../../processors/stages/messages.ts';
 import { DirectoryCheckpointStore } from '../../processors/state/directory-store.ts';

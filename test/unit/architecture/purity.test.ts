@@ -34,9 +34,8 @@ const IMPURE = [
   'processors/kafka/',
   'processors/storage/',
   'processors/alerting/',
-  'processors/sinks/',
-  'processors/sources/',
   'processors/cli/',
+  // Every source and sink (io/sources, io/sinks) and the NDJSON reader.
   'processors/io/',
   'processors/run.ts',
   'processors/run-stage.ts',

@@ -1,6 +1,6 @@
 /** NDJSON from a file or from standard input, one record per line, with line numbers. */
 import { createInterface } from 'node:readline';
-import { readNdjson } from '../io/ndjson.ts';
+import { readNdjson } from '../ndjson.ts';
 import type { Source, SourceRecord } from './source.ts';
 
 export function fileSource(path: string): Source {

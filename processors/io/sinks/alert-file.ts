@@ -13,7 +13,7 @@ import {
   type WriteStream,
 } from 'node:fs';
 import { dirname } from 'node:path';
-import type { Alert } from '../outputs.ts';
+import type { Alert } from '../../outputs.ts';
 
 const MARK: Record<Alert['severity'], string> = { key: '重点', general: '一般', info: '提示' };
 

@@ -9,8 +9,8 @@ import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ChainStatus } from '../../rules/chains.ts';
-import type { Standing } from '../../rules/engine/standing.ts';
+import type { ChainStatus } from '../../../rules/chains.ts';
+import type { Standing } from '../../../rules/engine/standing.ts';
 import {
   alertLine,
   chainLine,
@@ -18,8 +18,8 @@ import {
   inspectionLine,
   rejectedLine,
   standingLine,
-} from '../cli/replay-lines.ts';
-import type { TopologyOutput } from '../outputs.ts';
+} from '../../cli/replay-lines.ts';
+import type { TopologyOutput } from '../../outputs.ts';
 
 export const REPLAY_FILES = [
   'standings.ndjson',

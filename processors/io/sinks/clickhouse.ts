@@ -2,10 +2,10 @@
  * What every processor writes through: the store (a ClickHouse server or chDB), migrated, and its
  * sink, whose unconfirmed rows are bounded by YIBAO_CLICKHOUSE_MAX_BUFFERED_ROWS (backpressure).
  */
-import type { Config } from '../config.ts';
-import { type ClickHouseSink, createClickHouseSink } from './clickhouse-sink.ts';
-import { createStorageClient, type StorageClient } from './client.ts';
-import { migrate } from './migrate.ts';
+import type { Config } from '../../config.ts';
+import { type ClickHouseSink, createClickHouseSink } from '../../storage/clickhouse-sink.ts';
+import { createStorageClient, type StorageClient } from '../../storage/client.ts';
+import { migrate } from '../../storage/migrate.ts';
 
 export async function openStoreSink(
   config: Config,

@@ -1,7 +1,7 @@
 /** The simulator as a live source: its records, paced to a steady rate (and optionally salted with malformed ones). */
 
-import type { SimulateOptions } from '../simulator/options.ts';
-import { simulate } from '../simulator/simulate.ts';
+import type { SimulateOptions } from '../../simulator/options.ts';
+import { simulate } from '../../simulator/simulate.ts';
 import { withMalformed } from './malformed.ts';
 import { paced } from './paced.ts';
 import type { Source, SourceRecord } from './source.ts';

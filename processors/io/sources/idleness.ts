@@ -8,7 +8,7 @@
  * back at once (a finished split). A partition that delivers again takes part again with its
  * record. Time spent waiting on sinks is no partition's silence (`pause`/`resume`).
  */
-import type { TopologyOutput } from '../outputs.ts';
+import type { TopologyOutput } from '../../outputs.ts';
 import type { PartitionState, Source } from './source.ts';
 
 /** What idleness needs of the topology. */

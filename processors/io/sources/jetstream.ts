@@ -5,8 +5,8 @@
  * redelivers what the sinks had not yet taken.
  */
 import type { ConsumerMessages, JetStreamClient, JsMsg } from '@nats-io/jetstream';
-import type { Source, SourceRecord } from '../sources/source.ts';
-import { ensureDurableConsumer, wrapNats } from './bus.ts';
+import { ensureDurableConsumer, wrapNats } from '../../alerting/bus.ts';
+import type { Source, SourceRecord } from './source.ts';
 
 export type JetStreamRecord = SourceRecord & {
   readonly raw: Buffer;

@@ -7,8 +7,8 @@ import { appendFileSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import type { Alert } from '../../../processors/outputs.ts';
-import { AlertFileSink } from '../../../processors/sinks/alert-file.ts';
+import { AlertFileSink } from '../../../../processors/io/sinks/alert-file.ts';
+import type { Alert } from '../../../../processors/outputs.ts';
 
 const alert = (i: number, status: Alert['status'] = 'firing'): Alert => ({
   kind: 'alert',
