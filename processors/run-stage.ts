@@ -5,17 +5,14 @@
  * and its input offsets are committed only after they are durable. Add processes to a stage's
  * consumer group to add capacity; Kafka's group protocol spreads the partitions.
  */
-import { resolve } from 'node:path';
 import { type Config, developmentKeyWarning } from './config.ts';
-import { AlertFileSink } from './io/sinks/alert-file.ts';
-import { openStoreSink } from './io/sinks/clickhouse.ts';
+import { openSinks } from './io/sinks/open-sinks.ts';
 import { createKafka } from './kafka/client.ts';
 import type { KafkaDeadLetters } from './kafka/dead-letters.ts';
 import { type KafkaStageStatus, startKafkaStage } from './kafka/stage-runner.ts';
 import { createMetrics } from './metrics.ts';
-import type { Alert, TopologyOutput } from './outputs.ts';
+import type { TopologyOutput } from './outputs.ts';
 import { loadEventTimeBounds, loadPacks, loadThresholds } from './packs-config.ts';
-import { kafkaDeadLetterOfRejected, kafkaDeadLetterQueue, openAlertBus } from './run.ts';
 import type { StageKind } from './stages/instance.ts';
 import type { StageName } from './stages/messages.ts';
 import { openCheckpointStore } from './state/open-store.ts';
@@ -32,7 +29,7 @@ export type StageRunOptions = {
   readonly json?: boolean;
   readonly print?: (line: string) => void;
   readonly statusEveryMs?: number;
-  /** Where the ingest stage's rejected records also go (default: YIBAO_KAFKA_DEAD_LETTER_TOPIC, see run.ts). */
+  /** Where the ingest stage's rejected records also go (default: YIBAO_KAFKA_DEAD_LETTER_TOPIC, io/sinks/dead-letter-topic.ts). */
   readonly kafkaDeadLetters?: KafkaDeadLetters;
 };
 
@@ -49,41 +46,34 @@ export async function runStage(o: StageRunOptions): Promise<KafkaStageStatus> {
   const print = o.print ?? ((l: string) => process.stdout.write(`${l}\n`));
   if (!config.YIBAO_KAFKA_BROKERS)
     throw new Error('--stage needs YIBAO_KAFKA_BROKERS=host:port[,host:port…]');
-  const { store, sink } = await openStoreSink(config);
-  const alertSink = new AlertFileSink(resolve(config.YIBAO_DATA_DIR, 'alerts.jsonl'));
-  const bus = config.YIBAO_NATS_URL ? await openAlertBus(config.YIBAO_NATS_URL) : undefined;
-  // Only ingest decodes input, so only it rejects records.
-  const deadLetters = o.stage === 'ingest' ? kafkaDeadLetterQueue(config, o.kafkaDeadLetters) : undefined;
+  const metrics = createMetrics();
+  // The sinks of the embedded monitor (io/sinks/open-sinks.ts). Only ingest decodes input, so only
+  // its outputs hold rejected records: their dead letters for the Kafka topic come from them.
+  const sinks = await openSinks(config, {
+    deadLettersFrom: 'outputs',
+    ...(o.stage === 'ingest' && o.kafkaDeadLetters && { kafkaDeadLetters: o.kafkaDeadLetters }),
+    onWrite: (sink, seconds) => metrics.sinkLatency.observe({ sink }, seconds),
+  });
+  const store = sinks.get('clickhouse')!; // always on
   // Ingest keeps no state: it goes on from its committed offsets.
   const checkpoints = o.stage === 'ingest' ? undefined : await openCheckpointStore(config);
   const stopping = new AbortController();
   const counts = { outputs: 0, alerts: 0, level_changes: 0 };
 
-  const metrics = createMetrics();
   const emit = async (outs: readonly TopologyOutput[]) => {
-    const alerts: Alert[] = [];
+    let alerts = 0;
     for (const x of outs) {
       if (x.kind === 'alert') {
-        alerts.push(x);
+        alerts++;
         metrics.alerts.inc({ rule: x.rule, severity: x.severity, status: x.status });
       } else if (x.kind === 'level_change') {
         counts.level_changes++;
         metrics.levelChanges.inc({ pack: x.pack ?? 'none' });
-      } else if (x.kind === 'rejected') {
-        metrics.deadLetters.inc();
-        const d = deadLetters && kafkaDeadLetterOfRejected(x);
-        if (d) deadLetters?.push(d);
-      }
+      } else if (x.kind === 'rejected') metrics.deadLetters.inc();
     }
     counts.outputs += outs.length;
-    counts.alerts += alerts.length;
-    if (alerts.length > 0) {
-      await alertSink.write(alerts);
-      await bus?.publisher.write(alerts);
-    }
-    const t0 = performance.now();
-    await sink.write(outs); // resolves when the sink has room: backpressure to the consumer
-    metrics.sinkLatency.observe({ sink: 'clickhouse' }, (performance.now() - t0) / 1000);
+    counts.alerts += alerts;
+    await sinks.write(outs); // resolves when every sink has room: backpressure to the consumer
   };
   const stage = await startKafkaStage({
     stage: o.stage,
@@ -101,12 +91,7 @@ export async function runStage(o: StageRunOptions): Promise<KafkaStageStatus> {
       sessionTimeoutMs: config.YIBAO_KAFKA_SESSION_TIMEOUT_MS,
     }),
     emit,
-    flush: async () => {
-      await deadLetters?.flush();
-      await alertSink.flush();
-      await sink.flush();
-      await bus?.publisher.flush();
-    },
+    flush: () => sinks.flush(),
     ...(checkpoints && {
       checkpoints: { store: checkpoints.store, everyMs: config.YIBAO_CHECKPOINT_INTERVAL_SECONDS * 1000 },
     }),
@@ -126,7 +111,7 @@ export async function runStage(o: StageRunOptions): Promise<KafkaStageStatus> {
   const snapshot = async () => {
     const at = new Date().toISOString();
     const { standings, chains } = stage.snapshot();
-    await sink.write([
+    await sinks.writeState([
       ...standings.map((standing) => ({ kind: 'standing' as const, standing })),
       ...chains.map((status) => ({ kind: 'chain_status' as const, at, status })),
     ]);
@@ -179,16 +164,13 @@ export async function runStage(o: StageRunOptions): Promise<KafkaStageStatus> {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     await snapshot();
-    await sink.flush();
+    await sinks.flush();
     await stage.stop();
-    await deadLetters?.close();
-    await sink.close();
-    await alertSink.close();
-    await bus?.close();
+    await sinks.close();
     await checkpoints?.close();
     report();
     server?.close();
-    await store.close();
+    await store.store.close();
   }
   return stage.status();
 }

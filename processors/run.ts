@@ -1,34 +1,23 @@
 /**
- * The live monitor: a source → the topology → ClickHouse (server or chDB) and the alert file,
- * with a status line every few seconds, Prometheus metrics and a status port, and a graceful stop
- * on SIGINT/SIGTERM that flushes every sink. I/O lives here; the topology stays pure.
+ * The live monitor: a source → the topology → the sinks (ClickHouse or chDB, the alert file, and
+ * what config turns on: io/sinks/open-sinks.ts), with a status line every few seconds, Prometheus
+ * metrics and a status port, and a graceful stop on SIGINT/SIGTERM that flushes every sink. I/O
+ * lives here; the topology stays pure.
  */
 
 import type { Server } from 'node:http';
-import { join, resolve } from 'node:path';
 import type { ClickHouseClient } from '@clickhouse/client';
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { MonitorError } from '../schemas/errors.ts';
 import { createPseudonymiser } from '../schemas/pseudonymise.ts';
-import { AlertPublisher, ensureAlertStream } from './alerting/bus.ts';
-import { connectNats } from './alerting/connect.ts';
 import { type Config, developmentKeyWarning } from './config.ts';
-import { AlertFileSink, formatAlertLine } from './io/sinks/alert-file.ts';
-import { openStoreSink } from './io/sinks/clickhouse.ts';
-import { openContractFiles } from './io/sinks/contract-files.ts';
+import { alertsFilePath, formatAlertLine } from './io/sinks/alert-file.ts';
+import { openSinks } from './io/sinks/open-sinks.ts';
+import type { StateRecord } from './io/sinks/sink.ts';
 import { batchesOf } from './io/sources/batches.ts';
 import { partitionIdleness } from './io/sources/idleness.ts';
-import type { Source, SourceRecord } from './io/sources/source.ts';
-import { createKafka } from './kafka/client.ts';
-import {
-  createKafkaDeadLetters,
-  deadLetterOf,
-  type KafkaDeadLetter,
-  type KafkaDeadLetters,
-} from './kafka/dead-letters.ts';
-import type { KafkaRecord } from './kafka/source.ts';
+import type { Source } from './io/sources/source.ts';
+import type { KafkaDeadLetters } from './kafka/dead-letters.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
-import type { Alert, Rejected, TopologyOutput } from './outputs.ts';
+import type { TopologyOutput } from './outputs.ts';
 import { loadEventTimeBounds, loadPacks, loadThresholds } from './packs-config.ts';
 import { startStatusServer, topParams } from './status-server.ts';
 import type { StorageClient } from './storage/client.ts';
@@ -100,13 +89,19 @@ export async function runMonitor(options: RunOptions): Promise<RunStatus> {
   const { config } = options;
   const print = options.print ?? ((l: string) => process.stdout.write(`${l}\n`));
   const metrics = createMetrics();
-  const { store, database, sink } = await openStoreSink(config, options.storage);
-  const alertsFile = resolve(config.YIBAO_DATA_DIR, 'alerts.jsonl');
-  const alertSink = new AlertFileSink(alertsFile);
-  const contractFiles = options.outDir ? await openContractFiles(options.outDir) : undefined;
-  // The alert bus (JetStream stream ALERTS) when a NATS server is configured; its message ids
-  // (alert_id:status) make a replay after a crash publish nothing twice.
-  const bus = config.YIBAO_NATS_URL ? await openAlertBus(config.YIBAO_NATS_URL) : undefined;
+  // The store, the alert file, and what config and options turn on (io/sinks/open-sinks.ts).
+  const sinks = await openSinks(config, {
+    ...(options.storage && { storage: options.storage }),
+    // Dead letters for the Kafka topic keep each rejected record's bytes as read (the loop adds them).
+    deadLettersFrom: 'records',
+    ...(options.kafkaDeadLetters && { kafkaDeadLetters: options.kafkaDeadLetters }),
+    ...(options.outDir !== undefined && { outDir: options.outDir }),
+    onWrite: (sink, seconds) => metrics.sinkLatency.observe({ sink }, seconds),
+  });
+  const store = sinks.get('clickhouse')!; // always on
+  const bus = sinks.get('alert_bus');
+  const deadLetters = sinks.get('kafka_dead_letters');
+  const alertsFile = alertsFilePath(config);
   const topology = createTopology({
     pseudonymKey: config.pseudonymKey,
     packs: loadPacks(config),
@@ -115,7 +110,6 @@ export async function runMonitor(options: RunOptions): Promise<RunStatus> {
     eventTime: loadEventTimeBounds(config, () => (source.synthetic ? undefined : Date.now())),
   });
   const source: Source = typeof options.source === 'function' ? options.source(topology) : options.source;
-  const deadLetters = kafkaDeadLetterQueue(config, options.kafkaDeadLetters);
   const pseudonymise = createPseudonymiser(config.pseudonymKey);
 
   let state: RunStatus['state'] = 'starting';
@@ -146,10 +140,10 @@ export async function runMonitor(options: RunOptions): Promise<RunStatus> {
     open_alerts: topology.state().open_alerts,
     inspections,
     event_time: eventTime,
-    store: store.location,
+    store: store.store.location,
     alerts_file: alertsFile,
-    sink: sink.stats(),
-    alert_bus: bus ? { in_flight: bus.publisher.inFlight, ...bus.publisher.totals } : null,
+    sink: store.stats(),
+    alert_bus: bus ? bus.stats() : null,
   });
 
   const server = await startStatus(
@@ -157,8 +151,8 @@ export async function runMonitor(options: RunOptions): Promise<RunStatus> {
     config.YIBAO_STATUS_HOST,
     status,
     () => state === 'running',
-    store.client,
-    database,
+    store.store.client,
+    store.database,
     metrics,
     print,
   );
@@ -173,13 +167,11 @@ export async function runMonitor(options: RunOptions): Promise<RunStatus> {
   const timer = options.durationMs ? setTimeout(onSignal, options.durationMs) : undefined;
 
   const deliver = async (outs: readonly TopologyOutput[]) => {
-    const alerts: Alert[] = [];
     for (const o of outs) {
       if (o.kind === 'level_change') {
         levelChanges++;
         metrics.levelChanges.inc({ pack: o.pack ?? 'none' });
       } else if (o.kind === 'alert') {
-        alerts.push(o);
         if (o.status === 'firing') alertsRaised++;
         metrics.alerts.inc({ rule: o.rule, severity: o.severity, status: o.status });
         if (options.printAlerts && o.severity === 'key' && o.status === 'firing' && !options.json)
@@ -187,14 +179,7 @@ export async function runMonitor(options: RunOptions): Promise<RunStatus> {
       } else if (o.kind === 'inspection') inspections++;
       else if (o.kind === 'rejected') metrics.deadLetters.inc();
     }
-    if (alerts.length > 0) {
-      await alertSink.write(alerts);
-      await bus?.publisher.write(alerts);
-    }
-    await contractFiles?.write(outs);
-    const t0 = performance.now();
-    await sink.write(outs); // resolves only when the sink has room: this is the backpressure
-    metrics.sinkLatency.observe({ sink: 'clickhouse' }, (performance.now() - t0) / 1000);
+    await sinks.write(outs); // resolves only when every sink has room: this is the backpressure
   };
   // One delivery at a time, in order: the loop's and those of partitions declared idle between
   // batches (their boundaries' alerts must not wait for the next record).
@@ -207,12 +192,12 @@ export async function runMonitor(options: RunOptions): Promise<RunStatus> {
 
   const snapshot = async () => {
     const at = new Date().toISOString();
-    const records = [
+    const records: StateRecord[] = [
       ...topology.standings().map((standing) => ({ kind: 'standing' as const, standing })),
       ...topology.chains().map((s) => ({ kind: 'chain_status' as const, at: eventTime ?? at, status: s })),
       ...pipelineMetrics(status(), at),
     ];
-    await sink.write(records);
+    await sinks.writeState(records);
     const size = topology.state().size;
     for (const [kind, n] of Object.entries(size)) metrics.stateKeys.set({ kind }, n);
   };
@@ -220,10 +205,7 @@ export async function runMonitor(options: RunOptions): Promise<RunStatus> {
   /** Source offsets follow durable outputs: flush the sinks, then commit. */
   const commit = async () => {
     if (!source.commit) return;
-    await deadLetters?.flush();
-    await alertSink.flush();
-    await sink.flush();
-    await bus?.publisher.flush();
+    await sinks.flush();
     await source.commit();
     metrics.lag.set({ source: source.name }, source.lag?.() ?? 0);
   };
@@ -318,14 +300,11 @@ export async function runMonitor(options: RunOptions): Promise<RunStatus> {
       await snapshot();
       await commit();
       await source.close?.();
-      await deadLetters?.close();
-      await sink.close();
-      await alertSink.close();
-      await contractFiles?.close({ standings: topology.standings(), chains: topology.chains() });
-      await bus?.close();
+      // The contract files' standings and chains are those of the snapshot above.
+      await sinks.close();
     });
     state = stopped ? 'stopped' : 'failed';
-    if (!stopped) print(unfinishedStop(config.YIBAO_SHUTDOWN_TIMEOUT_SECONDS, sink.stats()));
+    if (!stopped) print(unfinishedStop(config.YIBAO_SHUTDOWN_TIMEOUT_SECONDS, store.stats()));
     server?.close();
   }
   if (idleFailure !== undefined) throw idleFailure;
@@ -333,9 +312,10 @@ export async function runMonitor(options: RunOptions): Promise<RunStatus> {
   if (!options.json) {
     print(humanStatus(final));
     // After a stop that ran out of time the store may be what hung: no query to it.
-    if (final.state !== 'failed') print(await closingSummary(store.client, database, final, store.kind));
+    if (final.state !== 'failed')
+      print(await closingSummary(store.store.client, store.database, final, store.store.kind));
   } else print(JSON.stringify(final));
-  if (!options.storage && final.state !== 'failed') await store.close();
+  if (!options.storage && final.state !== 'failed') await store.store.close();
   return final;
 }
 
@@ -377,111 +357,6 @@ const SINK_SLICE = 200;
 
 /** Dead letters buffered for the Kafka topic before they are sent (and always before a commit). */
 const DEAD_LETTER_BATCH = 500;
-
-function isKafkaRecord(r: SourceRecord): r is KafkaRecord {
-  return 'kafkaPartition' in r && 'offset' in r && 'topic' in r;
-}
-
-/**
- * Rejected records on their way to the Kafka dead-letter topic (YIBAO_KAFKA_DEAD_LETTER_TOPIC):
- * buffered, sent by `flush`, which the run calls before it commits source offsets, so a record
- * whose offset is committed has its dead letter on the topic (at least once: a crash before the
- * commit sends it again, with the same key). Undefined when no topic is configured.
- */
-export function kafkaDeadLetterQueue(config: Config, given?: KafkaDeadLetters) {
-  const topic = config.YIBAO_KAFKA_DEAD_LETTER_TOPIC;
-  if (given === undefined && topic === undefined) return undefined;
-  const own = given === undefined;
-  let target = given;
-  const open = (): KafkaDeadLetters => {
-    if (target) return target;
-    if (!config.YIBAO_KAFKA_BROKERS)
-      throw new MonitorError(
-        'CONFIG_MISSING',
-        `YIBAO_KAFKA_DEAD_LETTER_TOPIC=${JSON.stringify(topic)} needs YIBAO_KAFKA_BROKERS=host:port[,host:port…]`,
-        { variable: 'YIBAO_KAFKA_BROKERS' },
-      );
-    target = createKafkaDeadLetters({
-      kafka: createKafka(config.YIBAO_KAFKA_BROKERS.split(','), 'yibao-monitor-dead-letters'),
-      topic: topic!,
-    });
-    return target;
-  };
-  let pending: KafkaDeadLetter[] = [];
-  let sent = 0;
-  let warned = false;
-  return {
-    /** The dead letter of a record the topology rejected; records not read from Kafka have none. */
-    add(
-      record: SourceRecord,
-      rejected: Rejected,
-      pseudonymise: (clear: string) => string,
-      print: (l: string) => void,
-    ): void {
-      if (isKafkaRecord(record)) pending.push(deadLetterOf(record, rejected, pseudonymise));
-      else if (!warned) {
-        warned = true;
-        print(
-          'YIBAO_KAFKA_DEAD_LETTER_TOPIC applies to records read from Kafka: rejected records of this source go to the dead_letters table only',
-        );
-      }
-    },
-    /** Adds a dead letter built elsewhere (the ingest stage's, from a rejected output's origin). */
-    push(d: KafkaDeadLetter): void {
-      pending.push(d);
-    },
-    pending: () => pending.length,
-    sent: () => sent,
-    async flush(): Promise<void> {
-      if (pending.length === 0) return;
-      const batch = pending;
-      pending = [];
-      try {
-        await open().send(batch);
-        sent += batch.length;
-      } catch (err) {
-        pending = [...batch, ...pending];
-        throw err;
-      }
-    },
-    async close(): Promise<void> {
-      await this.flush();
-      if (own) await target?.close();
-    },
-  };
-}
-
-/**
- * The Kafka dead letter of a rejected output whose origin is a Kafka position (`topic/partition@offset`,
- * as the ingest stage names it), or undefined. Its raw text is the output's, already redacted
- * at ingest (not redacted again: tokens would change); bytes that were not UTF-8 arrive as U+FFFD.
- */
-export function kafkaDeadLetterOfRejected(rejected: Rejected): KafkaDeadLetter | undefined {
-  const m = /^(.+)\/(\d+)@(\d+)$/.exec(rejected.origin ?? '');
-  if (!m) return undefined;
-  return {
-    raw: rejected.raw,
-    error: rejected.error,
-    path: rejected.path,
-    topic: m[1]!,
-    partition: Number(m[2]),
-    offset: m[3]!,
-  };
-}
-
-export async function openAlertBus(url: string) {
-  const nc = await connectNats(url, { name: 'yibao-monitor', reconnect: true });
-  await ensureAlertStream(await jetstreamManager(nc));
-  const publisher = new AlertPublisher(jetstream(nc));
-  return {
-    publisher,
-    async close() {
-      await publisher.flush();
-      await publisher.close();
-      await nc.drain();
-    },
-  };
-}
 
 function pipelineMetrics(s: RunStatus, at: string) {
   return [
@@ -555,5 +430,3 @@ async function startStatus(
     return undefined;
   }
 }
-
-export const DEFAULT_ALERTS_FILE = (dataDir: string) => join(dataDir, 'alerts.jsonl');

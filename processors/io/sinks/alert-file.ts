@@ -1,6 +1,6 @@
 /**
  * Alerts as JSON lines in a file (appended, each alert id and status once across restarts) and
- * one readable line each on the console.
+ * one readable line each on the console. `alertFileSink` is the Sink of <YIBAO_DATA_DIR>/alerts.jsonl.
  */
 
 import { once } from 'node:events';
@@ -12,8 +12,10 @@ import {
   readFileSync,
   type WriteStream,
 } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
+import type { Config } from '../../config.ts';
 import type { Alert } from '../../outputs.ts';
+import { alertsOf, type Sink } from './sink.ts';
 
 const MARK: Record<Alert['severity'], string> = { key: '重点', general: '一般', info: '提示' };
 
@@ -83,4 +85,24 @@ export class AlertFileSink {
     this.stream.end();
     await once(this.stream, 'finish');
   }
+}
+
+/** Where every processor of a data directory appends its alerts. */
+export function alertsFilePath(config: Config): string {
+  return resolve(config.YIBAO_DATA_DIR, 'alerts.jsonl');
+}
+
+/** The alert file as a Sink: the alerts among the outputs, nothing else. */
+export function alertFileSink(path: string): Sink & { readonly path: string } {
+  const file = new AlertFileSink(path);
+  return {
+    name: 'alert_file',
+    path,
+    async write(outputs) {
+      const alerts = alertsOf(outputs);
+      if (alerts.length > 0) await file.write(alerts);
+    },
+    flush: () => file.flush(),
+    close: () => file.close(),
+  };
 }

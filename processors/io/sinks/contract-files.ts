@@ -20,6 +20,7 @@ import {
   standingLine,
 } from '../../cli/replay-lines.ts';
 import type { TopologyOutput } from '../../outputs.ts';
+import type { Sink } from './sink.ts';
 
 export const REPLAY_FILES = [
   'standings.ndjson',
@@ -86,5 +87,34 @@ export async function openContractFiles(dir: string): Promise<ContractFiles> {
       await Promise.all(Object.values(w).map((x) => x.close()));
     },
     counts: () => Object.fromEntries(REPLAY_FILES.map((f) => [f, w[f].count])) as Record<ReplayFile, number>,
+  };
+}
+
+/**
+ * The contract files as a Sink (`run --out DIR`). Standings and chains are the state at the end:
+ * each state snapshot replaces the one before, and the last is written at close. The files are
+ * complete only then, and only to compare the live path with `replay` (no restart reads them), so
+ * `flush` asks nothing of them.
+ */
+export async function openContractFilesSink(
+  dir: string,
+): Promise<Sink & { counts(): Record<ReplayFile, number> }> {
+  const files = await openContractFiles(dir);
+  let standings: Standing[] = [];
+  let chains: ChainStatus[] = [];
+  return {
+    name: 'contract_files',
+    write: (outputs) => files.write(outputs),
+    async writeState(records) {
+      standings = [];
+      chains = [];
+      for (const r of records) {
+        if (r.kind === 'standing') standings.push(r.standing);
+        else if (r.kind === 'chain_status') chains.push(r.status);
+      }
+    },
+    flush: async () => {},
+    close: () => files.close({ standings, chains }),
+    counts: () => files.counts(),
   };
 }
