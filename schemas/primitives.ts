@@ -5,24 +5,92 @@
  */
 import { z } from 'zod';
 
-const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|[+-](\d{2}):(\d{2}))$/;
-const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+/** Two ASCII digits at `i` as a number, or -1 (also past the end: charCodeAt gives NaN there). */
+function twoDigits(s: string, i: number): number {
+  const a = s.charCodeAt(i) - 48;
+  const b = s.charCodeAt(i + 1) - 48;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
+}
 
-function isCalendarDate(y: number, m: number, d: number): boolean {
-  const t = new Date(Date.UTC(y, m - 1, d));
-  // Date.UTC reads years 0–99 as 1900–1999: set the year itself, so 0001-01-01 is a real date
-  // (refused later by the event-time floor with a message saying so, not as "not a timestamp").
-  t.setUTCFullYear(y, m - 1, d);
-  return t.getUTCFullYear() === y && t.getUTCMonth() === m - 1 && t.getUTCDate() === d;
+function fourDigits(s: string, i: number): number {
+  const hi = twoDigits(s, i);
+  const lo = twoDigits(s, i + 2);
+  return hi < 0 || lo < 0 ? -1 : hi * 100 + lo;
+}
+
+/** Days of month `m` (1–12) in year `y` of the proleptic Gregorian calendar (Date's, year 0 a leap year). */
+function daysInMonth(y: number, m: number): number {
+  if (m === 2) return y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28;
+  return m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
+}
+
+const isCalendarDate = (y: number, m: number, d: number) =>
+  m >= 1 && m <= 12 && d >= 1 && d <= daysInMonth(y, m);
+
+/** Days from 1970-01-01 to y-m-d (H. Hinnant's days_from_civil; exact for every year 0–9999). */
+function epochDay(y: number, m: number, d: number): number {
+  const ya = m <= 2 ? y - 1 : y;
+  const era = Math.floor(ya / 400);
+  const yoe = ya - era * 400;
+  const doy = Math.floor((153 * (m > 2 ? m - 3 : m + 9) + 2) / 5) + d - 1;
+  return era * 146_097 + yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy - 719_468;
+}
+
+/**
+ * An RFC 3339 timestamp with an offset (`YYYY-MM-DDTHH:MM:SS[.f{1,9}](Z|±HH:MM)`, a real calendar
+ * date, hours ≤ 23, minutes and seconds ≤ 59) as epoch milliseconds, the fraction cut to
+ * milliseconds as Date.parse does; NaN when `s` is not one. Read by hand, not by a regular
+ * expression and Date objects: it runs for three or four fields of every settlement (issue 14).
+ * Years 0–99 are years 0–99 (refused later by the event-time floor with a message saying so, not
+ * as "not a timestamp"). A test checks it against the regular expression it replaced and Date.parse.
+ */
+export function parseTimestamp(s: string): number {
+  const n = s.length;
+  if (n < 20) return Number.NaN;
+  const y = fourDigits(s, 0);
+  const mo = twoDigits(s, 5);
+  const d = twoDigits(s, 8);
+  const h = twoDigits(s, 11);
+  const mi = twoDigits(s, 14);
+  const sec = twoDigits(s, 17);
+  if (y < 0 || mo < 0 || d < 0 || h < 0 || mi < 0 || sec < 0) return Number.NaN;
+  if (s[4] !== '-' || s[7] !== '-' || s[10] !== 'T' || s[13] !== ':' || s[16] !== ':') return Number.NaN;
+  if (!isCalendarDate(y, mo, d) || h > 23 || mi > 59 || sec > 59) return Number.NaN;
+  let i = 19;
+  let ms = 0;
+  if (s[i] === '.') {
+    // 1 to 9 digits; the first three are the milliseconds.
+    for (i = 20; i < 30; i++) {
+      const c = s.charCodeAt(i) - 48;
+      if (!(c >= 0 && c <= 9)) break;
+      if (i < 23) ms += c * (i === 20 ? 100 : i === 21 ? 10 : 1);
+    }
+    if (i === 20 || i === 30) return Number.NaN;
+  }
+  let offset = 0;
+  const zone = s[i];
+  if (zone === 'Z') {
+    if (i + 1 !== n) return Number.NaN;
+  } else if (zone === '+' || zone === '-') {
+    const oh = twoDigits(s, i + 1);
+    const om = twoDigits(s, i + 4);
+    if (i + 6 !== n || s[i + 3] !== ':' || oh < 0 || om < 0 || oh > 23 || om > 59) return Number.NaN;
+    offset = (zone === '+' ? 1 : -1) * (oh * 60 + om) * 60_000;
+  } else return Number.NaN;
+  return epochDay(y, mo, d) * 86_400_000 + h * 3_600_000 + mi * 60_000 + sec * 1000 + ms - offset;
 }
 
 export function isTimestamp(s: string): boolean {
-  const m = TIMESTAMP.exec(s);
-  if (!m) return false;
-  const [, y, mo, d, h, mi, sec, , , oh, om] = m;
-  if (!isCalendarDate(Number(y), Number(mo), Number(d))) return false;
-  if (Number(h) > 23 || Number(mi) > 59 || Number(sec) > 59) return false;
-  return oh === undefined || (Number(oh) <= 23 && Number(om) <= 59);
+  return !Number.isNaN(parseTimestamp(s));
+}
+
+/** A calendar date `YYYY-MM-DD`, read by hand like `parseTimestamp`. */
+export function isDate(s: string): boolean {
+  if (s.length !== 10 || s[4] !== '-' || s[7] !== '-') return false;
+  const y = fourDigits(s, 0);
+  const m = twoDigits(s, 5);
+  const d = twoDigits(s, 8);
+  return y >= 0 && m >= 0 && d >= 0 && isCalendarDate(y, m, d);
 }
 
 /** RFC 3339 timestamp with an offset (`Z` or `±hh:mm`). */
@@ -31,13 +99,7 @@ export const timestamp = z.string().refine(isTimestamp, {
 });
 
 /** Calendar date `YYYY-MM-DD`. */
-export const date = z.string().refine(
-  (s) => {
-    const m = DATE.exec(s);
-    return m !== null && isCalendarDate(Number(m[1]), Number(m[2]), Number(m[3]));
-  },
-  { message: 'expected a calendar date YYYY-MM-DD' },
-);
+export const date = z.string().refine(isDate, { message: 'expected a calendar date YYYY-MM-DD' });
 
 /**
  * At most 2 decimals, allowing for binary floating point (286.4 * 100 is 28639.999999999996). The
