@@ -4,7 +4,7 @@
  * checks it on arbitrary input), so one bad record never stops a stream.
  */
 import { type MonitorEvent, RECORD_SCHEMAS, RECORD_TYPES, type RecordType } from './events.ts';
-import { fastSettlement } from './fast-settlement.ts';
+import { fastRecord } from './fast-settlement.ts';
 import { formatIssue, showValue } from './messages.ts';
 import { createPseudonymiser, type Pseudonymiser, redactRaw } from './pseudonymise.ts';
 
@@ -45,24 +45,32 @@ function syntaxReason(err: unknown): string {
   return message.replace(/, (?:\.\.\.)?".*"(?:\.\.\.)? is not valid JSON$/s, '');
 }
 
-/** Replace personal identifiers by their tokens; nothing after decode sees the clear value. */
+/**
+ * Replace personal identifiers by their tokens; nothing after decode sees the clear value. In
+ * place: `event` is decode's own (a fast path's or zod's output, never the caller's), and the
+ * keys stay where they were (subject_admdvs, when taken from the code, comes last).
+ */
 function pseudonymiseEvent(event: MonitorEvent, pseudonymise: Pseudonymiser): MonitorEvent {
   switch (event.type) {
     case 'settlement':
     case 'settlement_reversal':
-      return { ...event, psn_no: pseudonymise(event.psn_no) };
-    case 'supervision':
+      (event as { psn_no: string }).psn_no = pseudonymise(event.psn_no);
+      return event;
+    case 'supervision': {
       if (event.subject_kind !== 'insured') return event;
-      return {
-        ...event,
-        subject_code: pseudonymise(event.subject_code),
-        ...(event.subject_admdvs === undefined &&
-          DIVISION_PREFIX.test(event.subject_code) && { subject_admdvs: event.subject_code.slice(0, 6) }),
-      };
+      const code = event.subject_code;
+      const e = event as { subject_code: string; subject_admdvs?: string };
+      e.subject_code = pseudonymise(code);
+      if (event.subject_admdvs === undefined && DIVISION_PREFIX.test(code))
+        e.subject_admdvs = code.slice(0, 6);
+      return event;
+    }
     default:
       return event;
   }
 }
+
+const KNOWN_TYPES: ReadonlySet<unknown> = new Set(RECORD_TYPES);
 
 export function decodeWith(raw: string | Buffer, pseudonymise: Pseudonymiser): DecodeResult {
   // A UTF-16 unit is at most 3 UTF-8 bytes: short strings need no count.
@@ -88,14 +96,12 @@ export function decodeWith(raw: string | Buffer, pseudonymise: Pseudonymiser): D
     return reject('record', `record: ${shown} is invalid: expected a JSON object`);
   }
   const type = (input as { type?: unknown }).type;
-  if (typeof type !== 'string' || !(RECORD_TYPES as string[]).includes(type)) {
+  if (typeof type !== 'string' || !KNOWN_TYPES.has(type)) {
     const shown = type === undefined ? 'is missing' : `${showValue(type)} is not a known record type`;
     return reject('type', `type: ${shown}: expected one of ${RECORD_TYPES.join(', ')}`);
   }
-  if (type === 'settlement') {
-    const fast = fastSettlement(input as Record<string, unknown>);
-    if (fast) return { ok: true, event: pseudonymiseEvent(fast, pseudonymise) };
-  }
+  const fast = fastRecord(input as Record<string, unknown>);
+  if (fast) return { ok: true, event: pseudonymiseEvent(fast, pseudonymise) };
   const parsed = RECORD_SCHEMAS[type as RecordType].safeParse(input);
   if (!parsed.success) {
     const first = parsed.error.issues[0];
