@@ -8,7 +8,7 @@
  * - an item count at most 10,000 units, days of supply at most 366 (a year's prescription).
  * Pure.
  */
-import type { MonitorEvent } from './events.ts';
+import type { MonitorEvent, SettlementEvent } from './events.ts';
 
 export type ValueBounds = {
   readonly maxAmountYuan: number;
@@ -30,13 +30,8 @@ const SETTING = {
   maxDaysSupply: ['days', 'YIBAO_MAX_DAYS_SUPPLY'],
 } as const;
 
-function over(
-  bounds: ValueBounds,
-  bound: keyof ValueBounds,
-  path: string,
-  v: number | undefined,
-): Implausible | undefined {
-  if (v === undefined || v <= bounds[bound]) return undefined;
+/** The rejection for `v` over `bound`; built only then (ingest checks every record). */
+function over(bounds: ValueBounds, bound: keyof ValueBounds, path: string, v: number): Implausible {
   const [unit, setting] = SETTING[bound];
   return {
     path,
@@ -44,35 +39,56 @@ function over(
   };
 }
 
-/** Undefined when every amount and count of `e` is within `bounds`, else the first that is not. */
+const above = (v: number | undefined, max: number): v is number => v !== undefined && !(v <= max);
+
+/** The first amount or count of the settlement over its bound, in the order of the record's fields. */
+function settlementImplausible(e: SettlementEvent, bounds: ValueBounds): Implausible | undefined {
+  const max = bounds.maxAmountYuan;
+  if (above(e.medfee_sumamt, max))
+    return over(bounds, 'maxAmountYuan', 'settlement.medfee_sumamt', e.medfee_sumamt);
+  if (above(e.fund_pay_sumamt, max))
+    return over(bounds, 'maxAmountYuan', 'settlement.fund_pay_sumamt', e.fund_pay_sumamt);
+  if (above(e.psn_cash_pay, max))
+    return over(bounds, 'maxAmountYuan', 'settlement.psn_cash_pay', e.psn_cash_pay);
+  if (above(e.acct_pay, max)) return over(bounds, 'maxAmountYuan', 'settlement.acct_pay', e.acct_pay);
+  const items = e.items;
+  if (items === undefined) return undefined;
+  for (let i = 0; i < items.length; i++) {
+    const it = items[i]!;
+    if (above(it.pric, max)) return over(bounds, 'maxAmountYuan', `settlement.items[${i}].pric`, it.pric);
+    if (above(it.det_item_fee_sumamt, max))
+      return over(
+        bounds,
+        'maxAmountYuan',
+        `settlement.items[${i}].det_item_fee_sumamt`,
+        it.det_item_fee_sumamt,
+      );
+    if (above(it.cnt, bounds.maxItemCount))
+      return over(bounds, 'maxItemCount', `settlement.items[${i}].cnt`, it.cnt);
+    if (above(it.days_supply, bounds.maxDaysSupply))
+      return over(bounds, 'maxDaysSupply', `settlement.items[${i}].days_supply`, it.days_supply);
+  }
+  return undefined;
+}
+
+/**
+ * Undefined when every amount and count of `e` is within `bounds`, else the first that is not.
+ * Numbers are compared first and a path is written only for a refusal: this runs for every
+ * record (issue 14: a closure and its name set per call, and a path per fee line, showed in the
+ * engine's profile).
+ */
 export function implausible(e: MonitorEvent, bounds: ValueBounds): Implausible | undefined {
-  const amount = (field: string, v: number | undefined) =>
-    over(bounds, 'maxAmountYuan', `${e.type}.${field}`, v);
   switch (e.type) {
-    case 'settlement': {
-      const top =
-        amount('medfee_sumamt', e.medfee_sumamt) ??
-        amount('fund_pay_sumamt', e.fund_pay_sumamt) ??
-        amount('psn_cash_pay', e.psn_cash_pay) ??
-        amount('acct_pay', e.acct_pay);
-      if (top) return top;
-      const items = e.items ?? [];
-      for (let i = 0; i < items.length; i++) {
-        const it = items[i]!;
-        const at = `${e.type}.items[${i}]`;
-        const bad =
-          over(bounds, 'maxAmountYuan', `${at}.pric`, it.pric) ??
-          over(bounds, 'maxAmountYuan', `${at}.det_item_fee_sumamt`, it.det_item_fee_sumamt) ??
-          over(bounds, 'maxItemCount', `${at}.cnt`, it.cnt) ??
-          over(bounds, 'maxDaysSupply', `${at}.days_supply`, it.days_supply);
-        if (bad) return bad;
-      }
-      return undefined;
-    }
+    case 'settlement':
+      return settlementImplausible(e, bounds);
     case 'claim_audit':
-      return amount('reduced_amount', e.reduced_amount);
+      return above(e.reduced_amount, bounds.maxAmountYuan)
+        ? over(bounds, 'maxAmountYuan', 'claim_audit.reduced_amount', e.reduced_amount)
+        : undefined;
     case 'supervision':
-      return amount('amount', e.amount);
+      return above(e.amount, bounds.maxAmountYuan)
+        ? over(bounds, 'maxAmountYuan', 'supervision.amount', e.amount)
+        : undefined;
     default:
       return undefined;
   }

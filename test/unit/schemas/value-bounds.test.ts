@@ -43,6 +43,46 @@ describe('implausible', () => {
     expect(implausible(settlement, { ...B, maxAmountYuan: 1 })?.path).toBe('settlement.medfee_sumamt');
   });
 
+  it('of several fields over their bounds, the first in the record is named', () => {
+    const big = 2e7;
+    const path = (over: Record<string, unknown>) =>
+      implausible({ ...settlement, ...over } as MonitorEvent, B)?.path;
+    expect(path({ acct_pay: big, psn_cash_pay: big, items: [{ ...ITEM, pric: big }] })).toBe(
+      'settlement.psn_cash_pay',
+    );
+    expect(path({ fund_pay_sumamt: big, medfee_sumamt: big })).toBe('settlement.medfee_sumamt');
+    expect(path({ acct_pay: big, items: [{ ...ITEM, pric: big }] })).toBe('settlement.acct_pay');
+    expect(path({ items: [ITEM, { ...ITEM, cnt: 10_001, det_item_fee_sumamt: big }] })).toBe(
+      'settlement.items[1].det_item_fee_sumamt',
+    );
+    expect(
+      path({
+        items: [
+          { ...ITEM, days_supply: 400 },
+          { ...ITEM, pric: big },
+        ],
+      }),
+    ).toBe('settlement.items[0].days_supply');
+    expect(path({ items: [{ ...ITEM, days_supply: undefined }] })).toBeUndefined();
+    expect(path({ items: undefined })).toBeUndefined();
+  });
+
+  it('claim audits and supervision decisions have their amount bounded; other records have none', () => {
+    const audit = { ...example('aud-0001'), reduced_amount: 2e7 } as unknown as MonitorEvent;
+    expect(implausible(audit, B)).toEqual({
+      path: 'claim_audit.reduced_amount',
+      message:
+        'claim_audit.reduced_amount: 20000000 is implausible: expected at most 10000000 yuan (YIBAO_MAX_AMOUNT_YUAN)',
+    });
+    expect(implausible({ ...audit, reduced_amount: 1e7 } as MonitorEvent, B)).toBeUndefined();
+    const decision = { ...example('sup-0001'), amount: 2e7 } as unknown as MonitorEvent;
+    expect(implausible(decision, B)?.path).toBe('supervision.amount');
+    expect(implausible({ ...decision, amount: undefined } as MonitorEvent, B)).toBeUndefined();
+    expect(
+      implausible(example('reg-0001') as unknown as MonitorEvent, { ...B, maxAmountYuan: 0 }),
+    ).toBeUndefined();
+  });
+
   it('a settlement of 1e300 yuan is a dead letter at ingest, not a sum', () => {
     const t = createTopology({ pseudonymKey: TEST_KEY, packs: compilePacks() });
     const out = t.process(
