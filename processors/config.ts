@@ -3,6 +3,7 @@
  * at start-up (STYLE.md §2). An unknown YIBAO_ variable (usually a typo) or a bad value is a
  * start-up error that names it, its value and what was expected.
  */
+import { accessSync, constants, statSync } from 'node:fs';
 import { z } from 'zod';
 import { MonitorError } from '../schemas/errors.ts';
 
@@ -60,6 +61,20 @@ const SETTINGS = {
     .refine((t) => t !== '.' && t !== '..', { message: 'expected a Kafka topic name other than "." or ".."' })
     .optional(),
   YIBAO_NATS_URL: z.string().optional(),
+  /**
+   * NATS credentials, used by every NATS client of the monitor (processors/alerting/connect.ts):
+   * user and password, or a token, or a creds file (JWT + NKey seed, `nsc generate creds`), or an
+   * NKey seed file. At most one kind; the password and the token are never printed.
+   */
+  YIBAO_NATS_USER: z.string().min(1, { message: 'expected a user name' }).optional(),
+  YIBAO_NATS_PASSWORD: z.string().min(1, { message: 'expected a password' }).optional(),
+  YIBAO_NATS_TOKEN: z.string().min(1, { message: 'expected a token' }).optional(),
+  YIBAO_NATS_CREDS_FILE: z.string().min(1, { message: 'expected a file path' }).optional(),
+  YIBAO_NATS_NKEY_SEED_FILE: z.string().min(1, { message: 'expected a file path' }).optional(),
+  /** TLS to NATS: the CA that signed the server's certificate, and a client certificate and key (mutual TLS). */
+  YIBAO_NATS_TLS_CA_FILE: z.string().min(1, { message: 'expected a file path' }).optional(),
+  YIBAO_NATS_TLS_CERT_FILE: z.string().min(1, { message: 'expected a file path' }).optional(),
+  YIBAO_NATS_TLS_KEY_FILE: z.string().min(1, { message: 'expected a file path' }).optional(),
   /**
    * Rows written to the sink but not yet confirmed by ClickHouse (buffered or in flight) at most;
    * beyond it the processors stop reading until ClickHouse confirms some: the memory bound while
@@ -137,13 +152,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const name = String(issue?.path[0] ?? '?');
-    const shown =
-      name === 'YIBAO_PSEUDONYM_KEY' || name.endsWith('PASSWORD') ? '<secret>' : JSON.stringify(ours[name]);
+    const shown = isSecretSetting(name) ? '<secret>' : JSON.stringify(ours[name]);
     throw new MonitorError('CONFIG_INVALID', `${name}=${shown} is invalid: ${issue?.message}`, {
       variable: name,
     });
   }
   const c = parsed.data;
+  checkNatsSettings(c);
   let key = c.YIBAO_PSEUDONYM_KEY;
   if (key === undefined) {
     if (c.YIBAO_ENV === 'production') {
@@ -184,4 +199,63 @@ export function developmentKeyWarning(config: Config): string | undefined {
   return config.developmentKey
     ? 'the public development pseudonym key is in use (set YIBAO_PSEUDONYM_KEY)'
     : undefined;
+}
+
+/** Settings whose values are never shown (config errors, status): keys, passwords, tokens. */
+export function isSecretSetting(name: string): boolean {
+  return name === 'YIBAO_PSEUDONYM_KEY' || name.endsWith('_PASSWORD') || name.endsWith('_TOKEN');
+}
+
+const NATS_FILES = [
+  'YIBAO_NATS_CREDS_FILE',
+  'YIBAO_NATS_NKEY_SEED_FILE',
+  'YIBAO_NATS_TLS_CA_FILE',
+  'YIBAO_NATS_TLS_CERT_FILE',
+  'YIBAO_NATS_TLS_KEY_FILE',
+] as const;
+
+/**
+ * The NATS credentials fit together (one kind at most, user with password, certificate with key)
+ * and their files can be read: at start-up, not at the first reconnect (STYLE.md §2).
+ */
+function checkNatsSettings(c: z.infer<typeof configSchema>): void {
+  const bad = (variable: string, message: string) =>
+    new MonitorError('CONFIG_INVALID', message, { variable });
+  if ((c.YIBAO_NATS_USER === undefined) !== (c.YIBAO_NATS_PASSWORD === undefined)) {
+    const missing = c.YIBAO_NATS_USER === undefined ? 'YIBAO_NATS_USER' : 'YIBAO_NATS_PASSWORD';
+    throw bad(missing, `${missing} is not set: YIBAO_NATS_USER and YIBAO_NATS_PASSWORD go together`);
+  }
+  const kinds = [
+    c.YIBAO_NATS_USER !== undefined && 'YIBAO_NATS_USER/YIBAO_NATS_PASSWORD',
+    c.YIBAO_NATS_TOKEN !== undefined && 'YIBAO_NATS_TOKEN',
+    c.YIBAO_NATS_CREDS_FILE !== undefined && 'YIBAO_NATS_CREDS_FILE',
+    c.YIBAO_NATS_NKEY_SEED_FILE !== undefined && 'YIBAO_NATS_NKEY_SEED_FILE',
+  ].filter((k): k is string => k !== false);
+  if (kinds.length > 1) {
+    throw bad(
+      kinds[1]!.split('/')[0]!,
+      `NATS credentials of two kinds are set (${kinds.join(' and ')}): expected one of user and password, a token, a creds file or an NKey seed file`,
+    );
+  }
+  if ((c.YIBAO_NATS_TLS_CERT_FILE === undefined) !== (c.YIBAO_NATS_TLS_KEY_FILE === undefined)) {
+    const missing =
+      c.YIBAO_NATS_TLS_CERT_FILE === undefined ? 'YIBAO_NATS_TLS_CERT_FILE' : 'YIBAO_NATS_TLS_KEY_FILE';
+    throw bad(
+      missing,
+      `${missing} is not set: a client certificate (YIBAO_NATS_TLS_CERT_FILE) needs its key (YIBAO_NATS_TLS_KEY_FILE)`,
+    );
+  }
+  for (const name of NATS_FILES) {
+    const path = c[name];
+    if (path === undefined) continue;
+    let why: string | undefined;
+    try {
+      if (statSync(path).isFile()) accessSync(path, constants.R_OK);
+      else why = 'not a file';
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      why = code === 'ENOENT' ? 'no such file' : `cannot be read (${code ?? (err as Error).message})`;
+    }
+    if (why !== undefined) throw bad(name, `${name}=${JSON.stringify(path)}: ${why}`);
+  }
 }

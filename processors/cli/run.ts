@@ -7,7 +7,7 @@
 import { jetstream } from '@nats-io/jetstream';
 import { chinaDate } from '../../rules/engine/time.ts';
 import { MonitorError } from '../../schemas/errors.ts';
-import { connectNats, natsUrl } from '../alerting/connect.ts';
+import { connectNats } from '../alerting/connect.ts';
 import { type Config, requireSecretKey } from '../config.ts';
 import { jetstreamSource } from '../io/sources/jetstream.ts';
 import { fileSource, stdinSource } from '../io/sources/ndjson.ts';
@@ -102,7 +102,7 @@ export async function sourceFor(
     }
     case 'jetstream': {
       // Small deployments: the stream EVENTS (`simulate --publish jetstream`), one durable per group.
-      const nc = await connectNats(natsUrl(config), { name: 'yibao-monitor-source', reconnect: true });
+      const nc = await connectNats(config, { name: 'yibao-monitor-source', reconnect: true });
       const source = jetstreamSource(jetstream(nc), { stream: EVENT_STREAM, durable: o.group });
       return {
         ...source,

@@ -7,7 +7,7 @@
  */
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { MonitorError } from '../../schemas/errors.ts';
-import { connectNats, natsUrl } from '../alerting/connect.ts';
+import { connectNats } from '../alerting/connect.ts';
 import type { Config } from '../config.ts';
 import { createKafka } from '../kafka/client.ts';
 import type { SimulateOptions } from '../simulator/options.ts';
@@ -84,7 +84,7 @@ export async function publishSimulation(
       await producer.disconnect();
     }
   } else if (to === 'jetstream') {
-    const nc = await connectNats(natsUrl(config), { name: 'yibao-simulator', reconnect: true });
+    const nc = await connectNats(config, { name: 'yibao-simulator', reconnect: true });
     try {
       const jsm = await jetstreamManager(nc);
       await jsm.streams.add({ name: EVENT_STREAM, subjects: ['events.>'] }).catch(() => undefined);

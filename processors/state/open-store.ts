@@ -28,7 +28,7 @@ export async function openCheckpointStore(config: Config): Promise<OpenedStore |
           'YIBAO_CHECKPOINTS=jetstream needs YIBAO_NATS_URL (the NATS server holding the Object Store bucket YIBAO_CHECKPOINT_BUCKET); or set YIBAO_CHECKPOINTS=directory',
           { variable: 'YIBAO_NATS_URL' },
         );
-      const nc = await connectNats(config.YIBAO_NATS_URL, { name: 'yibao-checkpoints', reconnect: true });
+      const nc = await connectNats(config, { name: 'yibao-checkpoints', reconnect: true });
       const bucket = config.YIBAO_CHECKPOINT_BUCKET;
       return {
         store: await JetStreamCheckpointStore.open(nc, bucket),

@@ -1,4 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import {
   DEVELOPMENT_PSEUDONYM_KEY,
   developmentKeyWarning,
@@ -209,5 +212,90 @@ describe('configuration from the environment', () => {
     const err = failure(env);
     const everything = `${err.message} ${JSON.stringify(err.context)} ${String(err.stack)}`;
     expect(everything).not.toContain(SECRET.slice(0, 15));
+  });
+});
+
+describe('NATS credentials and TLS settings (issue 16: the NATS connection took no credentials)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'yibao-config-nats-'));
+  const creds = join(dir, 'monitor.creds');
+  writeFileSync(creds, 'not read here');
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('user and password, a token or a file load as given; nothing NATS is set by default', () => {
+    expect(loadConfig({ YIBAO_NATS_USER: 'monitor', YIBAO_NATS_PASSWORD: 'pw-9f8e' })).toMatchObject({
+      YIBAO_NATS_USER: 'monitor',
+      YIBAO_NATS_PASSWORD: 'pw-9f8e',
+    });
+    expect(loadConfig({ YIBAO_NATS_TOKEN: 'tok-1' }).YIBAO_NATS_TOKEN).toBe('tok-1');
+    expect(loadConfig({ YIBAO_NATS_CREDS_FILE: creds }).YIBAO_NATS_CREDS_FILE).toBe(creds);
+    expect(Object.keys(loadConfig({})).filter((k) => k.startsWith('YIBAO_NATS_'))).toEqual([]);
+  });
+
+  it('a user needs a password and a password a user', () => {
+    expectFailure(
+      { YIBAO_NATS_USER: 'monitor' },
+      'CONFIG_INVALID',
+      'YIBAO_NATS_PASSWORD is not set: YIBAO_NATS_USER and YIBAO_NATS_PASSWORD go together',
+      'YIBAO_NATS_PASSWORD',
+    );
+    expectFailure(
+      { YIBAO_NATS_PASSWORD: 'pw-9f8e' },
+      'CONFIG_INVALID',
+      'YIBAO_NATS_USER is not set: YIBAO_NATS_USER and YIBAO_NATS_PASSWORD go together',
+      'YIBAO_NATS_USER',
+    );
+  });
+
+  it('two kinds of credentials at once are refused, naming both', () => {
+    expectFailure(
+      { YIBAO_NATS_USER: 'u', YIBAO_NATS_PASSWORD: 'p', YIBAO_NATS_TOKEN: 't' },
+      'CONFIG_INVALID',
+      'NATS credentials of two kinds are set (YIBAO_NATS_USER/YIBAO_NATS_PASSWORD and YIBAO_NATS_TOKEN): ' +
+        'expected one of user and password, a token, a creds file or an NKey seed file',
+      'YIBAO_NATS_TOKEN',
+    );
+  });
+
+  it('a client certificate needs its key', () => {
+    expectFailure(
+      { YIBAO_NATS_TLS_CERT_FILE: creds },
+      'CONFIG_INVALID',
+      'YIBAO_NATS_TLS_KEY_FILE is not set: a client certificate (YIBAO_NATS_TLS_CERT_FILE) needs its key (YIBAO_NATS_TLS_KEY_FILE)',
+      'YIBAO_NATS_TLS_KEY_FILE',
+    );
+  });
+
+  it('a file that is missing, or not a file, is named with its setting', () => {
+    const missing = join(dir, 'gone.creds');
+    expectFailure(
+      { YIBAO_NATS_CREDS_FILE: missing },
+      'CONFIG_INVALID',
+      `YIBAO_NATS_CREDS_FILE=${JSON.stringify(missing)}: no such file`,
+      'YIBAO_NATS_CREDS_FILE',
+    );
+    expectFailure(
+      { YIBAO_NATS_TLS_CA_FILE: dir },
+      'CONFIG_INVALID',
+      `YIBAO_NATS_TLS_CA_FILE=${JSON.stringify(dir)}: not a file`,
+      'YIBAO_NATS_TLS_CA_FILE',
+    );
+  });
+
+  it('a bad password or token is refused without echoing it', () => {
+    expectFailure(
+      { YIBAO_NATS_USER: 'u', YIBAO_NATS_PASSWORD: '' },
+      'CONFIG_INVALID',
+      'YIBAO_NATS_PASSWORD=<secret> is invalid: expected a password',
+      'YIBAO_NATS_PASSWORD',
+    );
+    expectFailure(
+      { YIBAO_NATS_TOKEN: '' },
+      'CONFIG_INVALID',
+      'YIBAO_NATS_TOKEN=<secret> is invalid: expected a token',
+      'YIBAO_NATS_TOKEN',
+    );
+    // Another variable's error says nothing of the password beside it.
+    const err = failure({ YIBAO_NATS_USER: 'u', YIBAO_NATS_PASSWORD: SECRET, YIBAO_STATUS_PORT: 'x' });
+    expect(`${err.message} ${JSON.stringify(err.context)}`).not.toContain(SECRET);
   });
 });
