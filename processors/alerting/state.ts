@@ -8,7 +8,13 @@ import { type KV, type KvEntry, Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { MonitorError } from '../../schemas/errors.ts';
 import { wrapNats } from './bus.ts';
-import { type AlertAck, buildSilence, type Silence, type SilenceRequest } from './silences.ts';
+import {
+  type AlertAck,
+  buildSilence,
+  type Silence,
+  type SilenceChecks,
+  type SilenceRequest,
+} from './silences.ts';
 
 export const ALERT_ACKS_BUCKET = 'ALERT_ACKS';
 export const ALERT_SILENCES_BUCKET = 'ALERT_SILENCES';
@@ -72,8 +78,9 @@ export class AlertState {
     return e && e.operation === 'PUT' ? e.json<AlertAck>() : null;
   }
 
-  async silence(req: SilenceRequest, now = Date.now()): Promise<Silence> {
-    const s = buildSilence(req, `sil-${randomUUID().slice(0, 8)}`, now);
+  /** Checks and records a silence (silences.ts `buildSilence`: scope, duration, rule when `checks` says how). */
+  async silence(req: SilenceRequest, now = Date.now(), checks: SilenceChecks = {}): Promise<Silence> {
+    const s = buildSilence(req, `sil-${randomUUID().slice(0, 8)}`, now, checks);
     await this.#put(this.silences, s.id, s);
     return s;
   }

@@ -5,14 +5,16 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { type Command, InvalidArgumentError } from 'commander';
 import { pino } from 'pino';
 import { MonitorError } from '../../schemas/errors.ts';
 import { ALERT_STREAM, AlertPublisher, ensureAlertStream, wrapNats } from '../alerting/bus.ts';
 import { decodeAlert } from '../alerting/codec.ts';
 import { type ChannelStats, startNotifier } from '../alerting/dispatcher.ts';
+import { busRuleTokens, findAlertOnBus, ruleChecks } from '../alerting/lookup.ts';
 import { loadNotifyConfig } from '../alerting/routing.ts';
-import { describeMatcher, parseDuration, type Silence } from '../alerting/silences.ts';
+import { describeMatcher, formatDuration, parseDuration, type Silence } from '../alerting/silences.ts';
 import { AlertState, type AlertStateOptions } from '../alerting/state.ts';
 import type { Config } from '../config.ts';
 import { createMetrics } from '../metrics.ts';
@@ -20,25 +22,29 @@ import { startStatusServer } from '../status-server.ts';
 
 export { connectNats, DEFAULT_NATS_URL, natsUrl } from '../alerting/connect.ts';
 
-import { connectNats, natsUrl } from '../alerting/connect.ts';
+import { connectNats, displayNatsUrl, type NatsSettings, natsUrl } from '../alerting/connect.ts';
+import { ALERT_SUBJECT_PREFIX } from '../alerting/subjects.ts';
 
 export type AlertsCliDeps = {
-  readonly config: () => Pick<Config, 'YIBAO_NATS_URL'>;
+  /** The NATS settings: URL, credentials, TLS (config.ts). */
+  readonly config: () => NatsSettings;
   readonly print: (line: string) => void;
   readonly setCode: (code: number) => void;
   /** Bucket names (tests use their own). */
   readonly buckets?: AlertStateOptions;
-  /** The stream and subject prefix `publish` writes to (tests use their own). */
+  /** The stream and subject prefix `publish` writes to and `ack`/`silence` look at (tests use their own). */
   readonly stream?: string;
   readonly subjectPrefix?: string;
 };
 
-async function withState<T>(deps: AlertsCliDeps, op: (state: AlertState) => Promise<T>): Promise<T> {
-  const url = natsUrl(deps.config());
-  const nc = await connectNats(url, { name: 'yibao-monitor-alerts' });
+async function withState<T>(
+  deps: AlertsCliDeps,
+  op: (state: AlertState, nc: NatsConnection) => Promise<T>,
+): Promise<T> {
+  const nc = await connectNats(deps.config(), { name: 'yibao-monitor-alerts' });
   try {
     const state = await AlertState.open(nc, deps.buckets);
-    return await op(state);
+    return await op(state, nc);
   } finally {
     await nc.close();
   }
@@ -55,7 +61,10 @@ function durationArg(text: string): number {
 function describeSilence(s: Silence, now: number): string {
   const left = Date.parse(s.until) - now;
   const state = left > 0 ? `until ${s.until} (${Math.ceil(left / 60_000)} min left)` : `ended ${s.until}`;
-  return `${s.id}  ${describeMatcher(s)}  ${state}  by ${s.by}: ${s.why}`;
+  const scope = s.scope
+    ? `  [${s.scope.breadth}, ${formatDuration(s.scope.duration_ms)}${s.scope.forced ? `, forced: ${(s.scope.forced_past ?? []).join(', ')}` : ''}]`
+    : '';
+  return `${s.id}  ${describeMatcher(s)}  ${state}${scope}  by ${s.by} at ${s.created_at}: ${s.why}`;
 }
 
 /** `alerts` and its subcommands, made through `cli.command` so they inherit its exit and help settings. */
@@ -64,37 +73,75 @@ export function addAlertsCommand(cli: Command, deps: AlertsCliDeps): Command {
     .command('alerts')
     .description(
       'acknowledge and silence alerts (KV buckets ALERT_ACKS, ALERT_SILENCES) and publish alert files to the ' +
-        'alert bus, on the NATS server at YIBAO_NATS_URL (default nats://127.0.0.1:4222)',
+        'alert bus, on the NATS server at YIBAO_NATS_URL (default nats://127.0.0.1:4222) with the credentials of ' +
+        'YIBAO_NATS_USER/YIBAO_NATS_PASSWORD, YIBAO_NATS_TOKEN, YIBAO_NATS_CREDS_FILE or YIBAO_NATS_NKEY_SEED_FILE',
     );
 
   alerts
     .command('ack')
-    .description('acknowledge an alert: who took it on, when, and a note for the next shift')
+    .description(
+      'acknowledge an alert on the bus (stream ALERTS): who took it on, when, and a note for the next shift; ' +
+        'an id that is not on the bus is refused',
+    )
     .argument('<alert_id>', 'the alert id, as in the notification (告警编号) or alerts.ndjson')
     .requiredOption('--by <name>', 'who acknowledges')
     .option('--note <text>', 'what is being done about it')
     .action(async (alertId: string, opts: { by: string; note?: string }) => {
-      const ack = await withState(deps, (s) =>
-        s.ack(alertId, { by: opts.by, ...(opts.note !== undefined && { note: opts.note }) }),
+      const stream = deps.stream ?? ALERT_STREAM;
+      const { ack, found } = await withState(deps, async (s, nc) => {
+        const found = await findAlertOnBus(jetstream(nc), await jetstreamManager(nc), stream, alertId, {
+          ...(deps.subjectPrefix && { prefix: deps.subjectPrefix }),
+        });
+        if (!found) {
+          throw new MonitorError(
+            'CONFIG_INVALID',
+            `alert ${JSON.stringify(alertId)} is not on the alert bus (stream ${stream}): expected the id of an ` +
+              'alert raised there, as in the notification (告警编号) or alerts.jsonl',
+            { alert_id: alertId },
+          );
+        }
+        const ack = await s.ack(alertId, {
+          by: opts.by,
+          ...(opts.note !== undefined && { note: opts.note }),
+        });
+        return { ack, found };
+      });
+      deps.print(
+        `acknowledged ${ack.alert_id} (${found.status}, ${found.subject}) by ${ack.by} at ${ack.at}${ack.note ? `: ${ack.note}` : ''}`,
       );
-      deps.print(`acknowledged ${ack.alert_id} by ${ack.by} at ${ack.at}${ack.note ? `: ${ack.note}` : ''}`);
     });
 
   alerts
     .command('silence')
     .description(
       'stop notifications for alerts that match every matcher given (at least one) for a while; ' +
-        'the alerts are still recorded, only the channels stay quiet',
+        'the alerts are still recorded, only the channels stay quiet. A silence broader than one prefecture ' +
+        '(a 2-digit division, or none) or longer than 30 days needs --force, and is recorded with its scope',
     )
-    .option('--rule <rule>', 'rule id, e.g. split_admission')
-    .option('--division <code>', 'division code or prefix: 5101 covers every district of 成都')
+    .option(
+      '--rule <rule>',
+      'rule id, e.g. split_admission (an early-warning rule, or one with alerts on the bus)',
+    )
+    .option(
+      '--division <code>',
+      'division code of 2, 4 or 6 digits: 5101 covers every district of 成都, 510104 one district',
+    )
     .option('--subject <code>', 'subject code (H51010400001) or kind:code (institution:H51010400001)')
-    .requiredOption('--for <duration>', 'how long: 30m, 2h, 1d, 1h30m', durationArg)
+    .requiredOption(
+      '--for <duration>',
+      'how long: 30m, 2h, 1d, 1h30m (at most 30d without --force)',
+      durationArg,
+    )
     .requiredOption('--by <name>', 'who silences')
     .requiredOption('--why <text>', 'the reason, for whoever wonders why the channel is quiet')
+    .option(
+      '--force',
+      'allow a silence broader than one prefecture or longer than 30 days (recorded as forced)',
+    )
     .addHelpText(
       'after',
-      '\nExample:\n  yibao-monitor alerts silence --rule off_hours_share --division 510104 --for 2h --by 张三 --why "夜间门诊试点"',
+      '\nExamples:\n  yibao-monitor alerts silence --rule off_hours_share --division 510104 --for 2h --by 张三 --why "夜间门诊试点"' +
+        '\n  yibao-monitor alerts silence --rule amount_spike --division 51 --for 1d --force --by 张三 --why "全省系统升级"',
     )
     .action(
       async (opts: {
@@ -104,6 +151,7 @@ export function addAlertsCommand(cli: Command, deps: AlertsCliDeps): Command {
         for: number;
         by: string;
         why: string;
+        force?: boolean;
       }) => {
         if (opts.rule === undefined && opts.division === undefined && opts.subject === undefined) {
           throw new MonitorError(
@@ -111,16 +159,31 @@ export function addAlertsCommand(cli: Command, deps: AlertsCliDeps): Command {
             'alerts silence needs --rule, --division or --subject: a silence of every alert is not allowed',
           );
         }
-        const s = await withState(deps, (state) =>
-          state.silence({
-            ...(opts.rule !== undefined && { rule: opts.rule }),
-            ...(opts.division !== undefined && { division: opts.division }),
-            ...(opts.subject !== undefined && { subject: opts.subject }),
-            forMs: opts.for,
-            by: opts.by,
-            why: opts.why,
-          }),
-        );
+        const stream = deps.stream ?? ALERT_STREAM;
+        const s = await withState(deps, async (state, nc) => {
+          // The rule ids alerts carry, and those with alerts on the bus (a pack's own rules).
+          const onBus =
+            opts.rule === undefined
+              ? new Set<string>()
+              : await busRuleTokens(
+                  await jetstreamManager(nc),
+                  stream,
+                  deps.subjectPrefix ?? ALERT_SUBJECT_PREFIX,
+                );
+          return await state.silence(
+            {
+              ...(opts.rule !== undefined && { rule: opts.rule }),
+              ...(opts.division !== undefined && { division: opts.division }),
+              ...(opts.subject !== undefined && { subject: opts.subject }),
+              forMs: opts.for,
+              by: opts.by,
+              why: opts.why,
+              force: opts.force === true,
+            },
+            Date.now(),
+            ruleChecks(onBus),
+          );
+        });
         deps.print(`silenced: ${describeSilence(s, Date.now())}`);
         deps.print(`lift it early with: yibao-monitor alerts unsilence ${s.id}`);
       },
@@ -159,7 +222,7 @@ export function addAlertsCommand(cli: Command, deps: AlertsCliDeps): Command {
     )
     .argument('<file>', 'NDJSON, one alert per line')
     .action(async (file: string) => {
-      const nc = await connectNats(natsUrl(deps.config()), { name: 'yibao-monitor-publish' });
+      const nc = await connectNats(deps.config(), { name: 'yibao-monitor-publish' });
       try {
         const stream = deps.stream ?? ALERT_STREAM;
         await ensureAlertStream(await jetstreamManager(nc), { name: stream }).catch((err: unknown) => {
@@ -228,7 +291,8 @@ function describeStats(name: string, s: ChannelStats): string {
  * failed.
  */
 export async function notifyCommand(
-  config: Pick<Config, 'YIBAO_NATS_URL' | 'YIBAO_LOG_LEVEL'> &
+  config: NatsSettings &
+    Pick<Config, 'YIBAO_LOG_LEVEL'> &
     Partial<Pick<Config, 'YIBAO_STATUS_PORT' | 'YIBAO_STATUS_HOST'>>,
   opts: NotifyCliOptions,
   print: (line: string) => void,
@@ -245,8 +309,8 @@ export async function notifyCommand(
     }
     durationMs = n * 1000;
   }
-  const url = natsUrl(config);
-  const nc = await connectNats(url, { name: 'yibao-monitor-notify', reconnect: true });
+  const url = displayNatsUrl(natsUrl(config));
+  const nc = await connectNats(config, { name: 'yibao-monitor-notify', reconnect: true });
   const logger = pino({ level: config.YIBAO_LOG_LEVEL, base: { component: 'notify' } }, pino.destination(2));
   try {
     const notifier = await startNotifier(nc, channels, {

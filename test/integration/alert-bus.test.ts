@@ -228,11 +228,28 @@ describe('yibao-monitor alerts', () => {
   });
 
   it('ack, silence, list-silences and unsilence', async () => {
+    const stream = names('ack');
+    await ensureAlertStream(nats.jsm, { name: stream.name, subjects: [`${stream.prefix}.>`] });
+    const [raised] = burst(1);
+    await publishAlert(jetstream(nats.nc), raised!, { prefix: stream.prefix });
     out.length = 0;
-    await cli().parseAsync(['alerts', 'ack', 'alert-xyz', '--by', '李四', '--note', '已处理'], {
+    await cli(stream).parseAsync(['alerts', 'ack', raised!.alert_id, '--by', '李四', '--note', '已处理'], {
       from: 'user',
     });
-    expect(out.at(-1)).toMatch(/^acknowledged alert-xyz by 李四 at \S+: 已处理$/);
+    expect(out.at(-1)).toMatch(
+      new RegExp(
+        `^acknowledged ${raised!.alert_id} \\(firing, ${stream.prefix}\\.510104\\.key\\.split_admission\\) by 李四 at \\S+: 已处理$`,
+      ),
+    );
+    // An id that is not on the bus is refused, and nothing is recorded for it (issue 16).
+    await expect(
+      cli(stream).parseAsync(['alerts', 'ack', 'alert-never-raised', '--by', '李四'], { from: 'user' }),
+    ).rejects.toThrow(
+      `alert "alert-never-raised" is not on the alert bus (stream ${stream.name}): expected the id of an alert raised there, as in the notification (告警编号) or alerts.jsonl`,
+    );
+    const acks = await AlertState.open(nats.nc, cliBuckets);
+    expect(await acks.getAck('alert-never-raised')).toBeNull();
+    expect(await acks.getAck(raised!.alert_id)).toMatchObject({ by: '李四', note: '已处理' });
 
     await cli().parseAsync(
       [
@@ -252,7 +269,7 @@ describe('yibao-monitor alerts', () => {
       { from: 'user' },
     );
     const id =
-      /silenced: (sil-[0-9a-f]{8}) {2}rule=off_hours_share division=510104\* {2}until \S+ \(120 min left\) {2}by 张三: 夜间门诊试点/.exec(
+      /silenced: (sil-[0-9a-f]{8}) {2}rule=off_hours_share division=510104\* {2}until \S+ \(120 min left\) {2}\[district, 2h\] {2}by 张三 at \S+: 夜间门诊试点/.exec(
         out.at(-2)!,
       )?.[1];
     expect(id).toBeDefined();
@@ -269,6 +286,29 @@ describe('yibao-monitor alerts', () => {
     expect(code).toBe(1);
     await cli().parseAsync(['alerts', 'list-silences'], { from: 'user' });
     expect(out.at(-1)).toBe('no silences in force');
+  });
+
+  it("the issue's silences are refused: every division starting with 5 for a year, a rule no alert has", async () => {
+    const silence = (args: string[]) =>
+      cli().parseAsync(['alerts', 'silence', ...args, '--by', 'x', '--why', 'y'], { from: 'user' });
+    await expect(silence(['--division', '5', '--for', '366d'])).rejects.toThrow(
+      /^division "5": expected a division code of 2, 4 or 6 digits/,
+    );
+    await expect(silence(['--division', '51', '--for', '1d'])).rejects.toThrow(
+      /^a silence of the whole province 51 \(division=51\*\) is broader than one prefecture/,
+    );
+    await expect(silence(['--division', '5101', '--for', '31d'])).rejects.toThrow(
+      /^silence duration 31d is longer than 30 days: expected 30d or less, or --force/,
+    );
+    await expect(silence(['--rule', 'no_such_rule', '--division', '5101', '--for', '1h'])).rejects.toThrow(
+      /^rule "no_such_rule": no alert carries this rule id: expected one of /,
+    );
+    out.length = 0;
+    await silence(['--division', '51', '--for', '31d', '--force']);
+    expect(out[0]).toMatch(
+      /^silenced: sil-[0-9a-f]{8} {2}division=51\* {2}until \S+ \(\d+ min left\) {2}\[province, 31d, forced: broader than one prefecture, longer than 30 days\] {2}by x at \S+: y$/,
+    );
+    await cli().parseAsync(['alerts', 'unsilence', /sil-[0-9a-f]{8}/.exec(out[0]!)![0]], { from: 'user' });
   });
 
   it('a silence without a matcher or with a bad duration is refused before anything is written', async () => {
