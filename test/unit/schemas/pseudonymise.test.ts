@@ -1,3 +1,5 @@
+import { createHmac } from 'node:crypto';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createDecoder, type DecodeResult } from '../../../schemas/decode.ts';
 import { createPseudonymiser, redactRaw, WITHHELD } from '../../../schemas/pseudonymise.ts';
@@ -221,5 +223,37 @@ describe('redacting a raw record for dead letters', () => {
   it('a record without personal fields is returned unchanged', () => {
     const raw = JSON.stringify(example('reg-0001'));
     expect(redactRaw(raw, pseudonymiseA)).toBe(raw);
+  });
+});
+
+describe('tokens', () => {
+  /** RFC 2104 as node:crypto computes it: the reference the prepared buffers must match. */
+  const reference = (key: string, clear: string) =>
+    `ps_${createHmac('sha256', Buffer.from(key, 'utf8')).update(clear, 'utf8').digest().subarray(0, 16).toString('base64url')}`;
+
+  it('are the first 128 bits of HMAC-SHA256, for keys shorter and longer than a block and values of any length', () => {
+    const key = fc.oneof(
+      fc.string({ minLength: 16, maxLength: 40 }),
+      fc.string({ minLength: 60, maxLength: 200, unit: 'grapheme' }), // over 64 bytes: the key is hashed first
+    );
+    const clear = fc.oneof(
+      fc.stringMatching(/^\d{18,20}$/),
+      fc.string({ maxLength: 80, unit: 'binary' }), // lone surrogates too
+      fc.string({ minLength: 60, maxLength: 300, unit: 'grapheme' }), // past the prepared buffer
+    );
+    fc.assert(
+      fc.property(key, fc.array(clear, { minLength: 1, maxLength: 5 }), (k, values) => {
+        const pseudonymise = createPseudonymiser(k);
+        for (const v of values) expect(pseudonymise(v), JSON.stringify(v)).toBe(reference(k, v));
+      }),
+      { numRuns: 1_000 },
+    );
+    const pseudonymise = createPseudonymiser(TEST_KEY);
+    // A shorter value after a longer one: nothing of the longer is left in the prepared buffer.
+    expect(pseudonymise('5100001980010100000123')).toBe(reference(TEST_KEY, '5100001980010100000123'));
+    expect(pseudonymise('51')).toBe(reference(TEST_KEY, '51'));
+    expect(pseudonymise('')).toBe(reference(TEST_KEY, ''));
+    expect(pseudonymise('x'.repeat(64))).toBe(reference(TEST_KEY, 'x'.repeat(64)));
+    expect(pseudonymise('é'.repeat(96))).toBe(reference(TEST_KEY, 'é'.repeat(96)));
   });
 });
