@@ -21,9 +21,9 @@ export interface AlertBusSink extends Sink {
   stats(): AlertBusStats;
 }
 
-/** On YIBAO_NATS_URL (open-sinks.ts turns it on only when that is set). */
+/** On YIBAO_NATS_URL (open-sinks.ts turns it on only when that is set), with its credentials and TLS. */
 export async function openAlertBusSink(config: Config): Promise<AlertBusSink> {
-  const nc = await connectNats(config.YIBAO_NATS_URL!, { name: 'yibao-monitor', reconnect: true });
+  const nc = await connectNats(config, { name: 'yibao-monitor', reconnect: true });
   await ensureAlertStream(await jetstreamManager(nc));
   const publisher = new AlertPublisher(jetstream(nc));
   return {
