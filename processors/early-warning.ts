@@ -149,7 +149,7 @@ export class EarlyWarningStage {
   decide(outcomes: readonly Outcome[]): (Alert | IndicatorSnapshotOutput)[] {
     const out: (Alert | IndicatorSnapshotOutput)[] = [];
     for (const o of outcomes) {
-      if (o.subject_kind === 'institution' || o.subject_kind === 'practitioner') {
+      if (!o.quiet && (o.subject_kind === 'institution' || o.subject_kind === 'practitioner')) {
         const inst = o.subject_kind === 'institution' ? o.subject_code : undefined;
         out.push({
           kind: 'indicator_snapshot',

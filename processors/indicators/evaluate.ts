@@ -7,7 +7,8 @@
 import { RULES, type RuleId } from '../../rules/early-warning/definitions.ts';
 import type { Outcome } from '../../rules/early-warning/outcome.ts';
 import { packForDivision } from '../../rules/engine/jurisdiction.ts';
-import { D, H, type InstitutionWindows, P } from './institution.ts';
+import { pushAll } from '../arrays.ts';
+import { D, type InstitutionWindows, P } from './institution.ts';
 import type { PersonState } from './person.ts';
 import type { PractitionerWindows } from './practitioner.ts';
 import { chinaDay, DAY_MS, HOUR_MS } from './ring.ts';
@@ -44,22 +45,78 @@ function outcome(
   };
 }
 
-export function evaluateInstitutionHourly(
+/** What brought an institution's read at a boundary (bits, so one read serves all of them). */
+export const READ = { minute: 1, hour: 2, day: 4, instant: 0 } as const;
+
+const HOURS_24 = [24] as const;
+const DAYS_7_30 = [7, 30] as const;
+/** Scratch for the window reads (module-level: nothing allocated per read). */
+const SPIKE = new Float64Array(8);
+const OWN = new Float64Array(16);
+const PEER = new Float64Array(16);
+
+/** Bits of `InstitutionWindows.mayBeOpen`, one per boundary rule. */
+const OPEN_BIT = { amount_spike: 1, off_hours_share: 2, peer_outlier: 4, claim_reduction_rate: 8 } as const;
+
+/**
+ * Whether a read is worth an outcome. A quiet (minute) read that is not breached decides nothing
+ * unless the rule's alert may be open (AlertBook: below the threshold a read only resolves), so it
+ * is dropped before its detail and evidence are built — that is most reads. `mayBeOpen` follows
+ * the decisions: set by a breach, cleared by a read under `resolveBelow` (which resolves).
+ */
+function decides(
+  w: InstitutionWindows,
+  rule: keyof typeof OPEN_BIT,
+  quiet: boolean,
+  breached: boolean,
+  value: number,
+  resolveBelow: number,
+): boolean {
+  const bit = OPEN_BIT[rule];
+  const worth = !quiet || breached || (w.mayBeOpen & bit) !== 0;
+  if (breached) w.mayBeOpen |= bit;
+  else if (value < resolveBelow) w.mayBeOpen &= ~bit;
+  return worth;
+}
+
+/** The split-admission window (RULES.split_admission.window). */
+export const SPLIT_WINDOW_MS = 30 * DAY_MS;
+
+/**
+ * An institution's boundary rules read at `at`, a minute boundary: every minute after a record
+ * moved its windows (alerts), and at the hour and China midnight after one (also the indicator
+ * snapshots, one per hour or day; the minute reads decide alerts only, `quiet`).
+ */
+export function evaluateInstitution(
   store: IndicatorStore,
   code: string,
   w: InstitutionWindows,
   at: number,
+  read: number,
+): Outcome[] {
+  const out = evaluateAmountSpike(store, code, w, at, (read & READ.hour) === 0);
+  if (read & (READ.minute | READ.day))
+    pushAll(out, evaluateInstitutionDays(store, code, w, at, (read & READ.day) === 0));
+  return out;
+}
+
+/** Fund of the 24 hours before the hour boundary at or after `at`, so far, against the 7-day daily mean. */
+export function evaluateAmountSpike(
+  store: IndicatorStore,
+  code: string,
+  w: InstitutionWindows,
+  at: number,
+  quiet = false,
 ): Outcome[] {
   const place = where(store, code);
   const t = store.options.thresholds('amount_spike', place.pack, place.division);
-  const p = w.hourly.period(at);
-  const current = w.hourly.sumPeriods(H.fund, p - 24, p - 1);
+  const current = w.windows.read('hour', HOURS_24, at, SPIKE)[D.fund]!;
   const lastDay = chinaDay(at - DAY_MS);
   let sum = 0;
   let days = 0;
   for (let d = lastDay - 7; d <= lastDay - 1; d++) {
-    if (w.daily.valueAt(D.count, d) > 0) {
-      sum += w.daily.valueAt(D.fund, d);
+    if (w.windows.days.valueAt(D.count, d) > 0) {
+      sum += w.windows.days.valueAt(D.fund, d);
       days++;
     }
   }
@@ -67,6 +124,7 @@ export function evaluateInstitutionHourly(
   const baseline = sum / days;
   const ratio = baseline > 0 ? current / baseline : 0;
   const breached = days >= t.min_baseline_days! && current >= t.min_amount! && ratio >= t.ratio!;
+  if (!decides(w, 'amount_spike', quiet, breached, round(ratio), t.ratio! * HYSTERESIS)) return [];
   return [
     outcome('amount_spike', 'institution', code, place, at, {
       breached,
@@ -76,62 +134,90 @@ export function evaluateInstitutionHourly(
       baseline: round(baseline, 2),
       detail: `24小时基金支付 ${round(current, 2)} 元，为前${days}日日均 ${round(baseline, 2)} 元的 ${round(ratio, 2)} 倍`,
       evidence: w.recent.before(at),
+      ...(quiet && { quiet }),
     }),
   ];
 }
 
-export function evaluateInstitutionDaily(
+/**
+ * 分解住院 over [at − 30 days, at), exact (the institution's admission and readmission times): read
+ * just after each readmission found or reversed and just after one leaves the window, stamped
+ * `stamp` (the time of the record that moved it).
+ */
+export function evaluateSplitAdmission(
   store: IndicatorStore,
   code: string,
   w: InstitutionWindows,
   at: number,
+  stamp = at,
+): Outcome[] {
+  if (!w.readmissionTimes) return [];
+  const place = where(store, code);
+  const sa = store.options.thresholds('split_admission', place.pack, place.division);
+  const readmissions = w.readmissionTimes.countIn(at - SPLIT_WINDOW_MS, at);
+  const admissions = w.admissionTimes?.countIn(at - SPLIT_WINDOW_MS, at) ?? 0;
+  const share = admissions > 0 ? readmissions / admissions : 0;
+  const breached =
+    readmissions >= sa.min_count! || (readmissions >= sa.min_count_for_share! && share >= sa.min_share!);
+  return [
+    outcome('split_admission', 'institution', code, place, stamp, {
+      breached,
+      value: readmissions,
+      threshold: sa.min_count!,
+      resolve_below: sa.min_count_for_share!,
+      baseline: round(share),
+      detail: `30日内出院后${sa.gap_days}日内同病种再入院 ${readmissions} 例，占住院 ${admissions} 例的 ${round(share * 100, 1)}%`,
+      evidence: w.readmissionEvidence?.before(at) ?? [],
+    }),
+  ];
+}
+
+/**
+ * The 7- and 30-day rules over the China days before the midnight at or after `at`, so far: at
+ * midnight the whole days before it, inside a day the days before it and the day up to `at`.
+ */
+export function evaluateInstitutionDays(
+  store: IndicatorStore,
+  code: string,
+  w: InstitutionWindows,
+  at: number,
+  quiet = false,
 ): Outcome[] {
   const place = where(store, code);
-  const d = chinaDay(at) - 1;
   const out: Outcome[] = [];
-  const sum = (s: number, days: number) => w.daily.sumPeriods(s, d - days + 1, d);
-
-  const sa = store.options.thresholds('split_admission', place.pack, place.division);
-  const readmissions = sum(D.readmissions, 30);
-  const admissions = sum(D.admissions, 30);
-  if (readmissions > 0 || admissions > 0) {
-    const share = admissions > 0 ? readmissions / admissions : 0;
-    const breached =
-      readmissions >= sa.min_count! || (readmissions >= sa.min_count_for_share! && share >= sa.min_share!);
-    out.push(
-      outcome('split_admission', 'institution', code, place, at, {
-        breached,
-        value: readmissions,
-        threshold: sa.min_count!,
-        resolve_below: sa.min_count_for_share!,
-        baseline: round(share),
-        detail: `30日内出院后${sa.gap_days}日内同病种再入院 ${readmissions} 例，占住院 ${admissions} 例的 ${round(share * 100, 1)}%`,
-        evidence: w.readmissionEvidence?.before(at) ?? [],
-      }),
-    );
-  }
+  // [7-day series…, 30-day series…] of the institution, then of its peer group.
+  const own = w.windows.read('day', DAYS_7_30, at, OWN);
+  const sum = (s: number, days: 7 | 30) => own[(days === 7 ? 0 : w.windows.series) + s]!;
+  const q = quiet ? { quiet } : {};
 
   const group = store.groups.get(store.groupOf(code));
-  const g = (s: number, days: number) => group?.daily.sumPeriods(s, d - days + 1, d) ?? 0;
+  const peer = group ? group.windows.read('day', DAYS_7_30, at, PEER) : PEER.fill(0);
+  const g = (s: number, days: 7 | 30) => peer[(days === 7 ? 0 : (group?.windows.series ?? 0)) + s]!;
 
   const oh = store.options.thresholds('off_hours_share', place.pack, place.division);
   const n7 = sum(D.count, 7);
   if (n7 > 0) {
-    const share = sum(D.offHours, 7) / n7;
+    const off7 = sum(D.offHours, 7);
+    const share = off7 / n7;
     const peerN = g(P.count, 7) - n7;
-    const peerShare = peerN > 0 ? (g(P.offHours, 7) - sum(D.offHours, 7)) / peerN : 0;
+    const peerShare = peerN > 0 ? (g(P.offHours, 7) - off7) / peerN : 0;
     const threshold = Math.max(oh.min_share!, oh.peer_ratio! * peerShare);
-    out.push(
-      outcome('off_hours_share', 'institution', code, place, at, {
-        breached: n7 >= oh.min_settlements! && share >= threshold,
-        value: round(share),
-        threshold: round(threshold),
-        resolve_below: threshold * HYSTERESIS,
-        baseline: round(peerShare),
-        detail: `近7日22:00–06:00结算占比 ${round(share * 100, 1)}%（${n7} 笔，约 ${w.distinctPersons(d - 6, d)} 人），同类机构 ${round(peerShare * 100, 1)}%`,
-        evidence: w.offHoursEvidence?.before(at) ?? [],
-      }),
-    );
+    const breached = n7 >= oh.min_settlements! && share >= threshold;
+    // Distinct persons of the whole days only: today's sketch holds persons after `at` already.
+    const lastWholeDay = chinaDay(at - 1) - (w.windows.days.start(chinaDay(at)) === at ? 0 : 1);
+    if (decides(w, 'off_hours_share', quiet, breached, round(share), threshold * HYSTERESIS))
+      out.push(
+        outcome('off_hours_share', 'institution', code, place, at, {
+          breached,
+          value: round(share),
+          threshold: round(threshold),
+          resolve_below: threshold * HYSTERESIS,
+          baseline: round(peerShare),
+          detail: `近7日22:00–06:00结算占比 ${round(share * 100, 1)}%（${n7} 笔，约 ${w.distinctPersons(lastWholeDay - 6, lastWholeDay)} 人），同类机构 ${round(peerShare * 100, 1)}%`,
+          evidence: w.offHoursEvidence?.before(at) ?? [],
+          ...q,
+        }),
+      );
   }
 
   const po = store.options.thresholds('peer_outlier', place.pack, place.division);
@@ -143,33 +229,39 @@ export function evaluateInstitutionDaily(
     const perVisit = fund / visits;
     const peerPerVisit = (g(P.fund, 30) - fund) / peerVisits;
     const ratio = peerPerVisit > 0 ? perVisit / peerPerVisit : 0;
-    out.push(
-      outcome('peer_outlier', 'institution', code, place, at, {
-        breached: visits >= po.min_visits! && ratio >= po.ratio!,
-        value: round(ratio),
-        threshold: po.ratio!,
-        resolve_below: po.ratio! * HYSTERESIS,
-        baseline: round(peerPerVisit, 2),
-        detail: `近30日次均基金支付 ${round(perVisit, 2)} 元，为同类机构（${peers} 家）次均 ${round(peerPerVisit, 2)} 元的 ${round(ratio, 2)} 倍`,
-        evidence: w.recent.before(at),
-      }),
-    );
+    const breached = visits >= po.min_visits! && ratio >= po.ratio!;
+    if (decides(w, 'peer_outlier', quiet, breached, round(ratio), po.ratio! * HYSTERESIS))
+      out.push(
+        outcome('peer_outlier', 'institution', code, place, at, {
+          breached,
+          value: round(ratio),
+          threshold: po.ratio!,
+          resolve_below: po.ratio! * HYSTERESIS,
+          baseline: round(peerPerVisit, 2),
+          detail: `近30日次均基金支付 ${round(perVisit, 2)} 元，为同类机构（${peers} 家）次均 ${round(peerPerVisit, 2)} 元的 ${round(ratio, 2)} 倍`,
+          evidence: w.recent.before(at),
+          ...q,
+        }),
+      );
   }
 
   const cr = store.options.thresholds('claim_reduction_rate', place.pack, place.division);
   const reductions = sum(D.reductions, 30);
   if (reductions > 0 && fund > 0) {
     const rate = reductions / fund;
-    out.push(
-      outcome('claim_reduction_rate', 'institution', code, place, at, {
-        breached: fund >= cr.min_fund! && rate >= cr.min_rate!,
-        value: round(rate),
-        threshold: cr.min_rate!,
-        resolve_below: cr.min_rate! * HYSTERESIS,
-        detail: `近30日审减 ${round(reductions, 2)} 元，占基金支付 ${round(fund, 2)} 元的 ${round(rate * 100, 2)}%`,
-        evidence: w.reductionEvidence?.before(at) ?? [],
-      }),
-    );
+    const breached = fund >= cr.min_fund! && rate >= cr.min_rate!;
+    if (decides(w, 'claim_reduction_rate', quiet, breached, round(rate), cr.min_rate! * HYSTERESIS))
+      out.push(
+        outcome('claim_reduction_rate', 'institution', code, place, at, {
+          breached,
+          value: round(rate),
+          threshold: cr.min_rate!,
+          resolve_below: cr.min_rate! * HYSTERESIS,
+          detail: `近30日审减 ${round(reductions, 2)} 元，占基金支付 ${round(fund, 2)} 元的 ${round(rate * 100, 2)}%`,
+          evidence: w.reductionEvidence?.before(at) ?? [],
+          ...q,
+        }),
+      );
   }
   return out;
 }

@@ -1,29 +1,33 @@
 /**
  * Rolling windows of one institution (key fixmedins_code, ARCHITECTURE.md institution stage):
- * daily buckets for 7-day and 30-day indicators, hourly buckets for the 24-hour fund.
+ * day, hour and minute buckets (LayeredRing) for the 7-day, 30-day and 24-hour indicators, read at
+ * minute boundaries; exact admission and readmission times for split admissions, read at the
+ * crossing readmission.
  */
 
 import { Evidence } from './evidence.ts';
 import { HLL_REGISTERS, hllAdd, hllEstimate } from './hll.ts';
+import { LayeredRing } from './layered-ring.ts';
 import { chinaDay } from './ring.ts';
+import type { TimeIndex } from './time-index.ts';
 
 const PERSON_DAYS = 8;
 
-import { BucketRing, CHINA_OFFSET_MS, DAY_MS, HOUR_MS } from './ring.ts';
-
-export const D = { count: 0, fund: 1, offHours: 2, reductions: 3, readmissions: 4, admissions: 5 } as const;
-export const H = { count: 0, fund: 1 } as const;
+export const D = { count: 0, fund: 1, offHours: 2, reductions: 3 } as const;
 
 export class InstitutionWindows {
-  /** 32 China-time days: a 30-day window, the day in progress, and one more for lateness. */
-  readonly daily = new BucketRing(DAY_MS, 40, 6, CHINA_OFFSET_MS);
-  /** 24-hour fund plus the trailing hour in progress. */
-  readonly hourly = new BucketRing(HOUR_MS, 26, 2);
+  /** 40 China days (a 30-day window, the day in progress, headroom), 28 hours, 4 hours of minutes. */
+  readonly windows = new LayeredRing(4, 40);
+  /** Inpatient admissions and readmissions (分解住院) by event time, for exact 30-day counts. */
+  admissionTimes?: TimeIndex;
+  readmissionTimes?: TimeIndex;
   readonly recent = new Evidence(10);
   offHoursEvidence?: Evidence;
   readmissionEvidence?: Evidence;
   reductionEvidence?: Evidence;
   lastSeen = Number.NEGATIVE_INFINITY;
+  /** Boundary rules whose last read was breached, so their alert may be open (evaluate.ts `decides`). */
+  mayBeOpen = 0;
   /** Distinct insured persons per China day (HyperLogLog sketches, 8 days kept). */
   private readonly persons = new Uint8Array(PERSON_DAYS * HLL_REGISTERS);
   private readonly personDays = new Float64Array(PERSON_DAYS).fill(Number.NEGATIVE_INFINITY);
@@ -50,13 +54,15 @@ export class InstitutionWindows {
   }
 
   get bytes(): number {
-    return this.daily.bytes + this.hourly.bytes + 200;
+    return (
+      this.windows.bytes + 8 * ((this.admissionTimes?.size ?? 0) + (this.readmissionTimes?.size ?? 0)) + 200
+    );
   }
 }
 
 /** Peer group: same kind, level and 4-digit division prefix (the issue's peer definition). */
 export class PeerGroup {
-  readonly daily = new BucketRing(DAY_MS, 40, 3, CHINA_OFFSET_MS);
+  readonly windows = new LayeredRing(3, 40);
   readonly members = new Set<string>();
 }
 

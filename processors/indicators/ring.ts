@@ -28,6 +28,11 @@ export class BucketRing {
     return Math.floor((t + this.offset) / this.width);
   }
 
+  /** The instant period p begins. */
+  start(p: number): number {
+    return p * this.width - this.offset;
+  }
+
   /** Adds `v` to series `s` at event time t; false when t is older than the ring keeps. */
   add(t: number, s: number, v: number): boolean {
     const p = this.period(t);
@@ -56,6 +61,14 @@ export class BucketRing {
   sumLast(s: number, t: number, n: number): number {
     const p = this.period(t);
     return this.sumPeriods(s, p - n + 1, p);
+  }
+
+  /** Adds every series of `period` (when held) into out[at + s]. */
+  addInto(period: number, out: Float64Array, at: number): void {
+    const i = ((period % this.slots) + this.slots) % this.slots;
+    if (this.periods[i] !== period) return;
+    const base = i * this.series;
+    for (let s = 0; s < this.series; s++) out[at + s]! += this.values[base + s]!;
   }
 
   valueAt(s: number, period: number): number {

@@ -14,7 +14,7 @@
  */
 import { MinHeap } from '../../rules/engine/heap.ts';
 
-export type Granularity = 'instant' | 'hour' | 'day';
+export type Granularity = 'instant' | 'minute' | 'hour' | 'day';
 
 type Entry = { readonly at: number; readonly g: Granularity; readonly key: string };
 
@@ -27,6 +27,7 @@ export class BoundaryScheduler {
   private readonly heap = new MinHeap<Entry>(boundaryBefore);
   private readonly newest: Record<Granularity, Map<string, number>> = {
     instant: new Map(),
+    minute: new Map(),
     hour: new Map(),
     day: new Map(),
   };

@@ -18,17 +18,21 @@ import { isInpatientMedType } from '../../schemas/events.ts';
 import { pushAll } from '../arrays.ts';
 import { DeferredQueue } from './deferred.ts';
 import {
-  evaluateInstitutionDaily,
-  evaluateInstitutionHourly,
+  evaluateInstitution,
   evaluatePerson,
   evaluatePractitioner,
+  evaluateSplitAdmission,
+  READ,
+  SPLIT_WINDOW_MS,
 } from './evaluate.ts';
 import { Evidence } from './evidence.ts';
-import { D, H, InstitutionWindows, P, PeerGroup } from './institution.ts';
+import { D, InstitutionWindows, P, PeerGroup } from './institution.ts';
+import { MINUTE_MS } from './layered-ring.ts';
 import { PersonState, type Stay } from './person.ts';
 import { PractitionerWindows } from './practitioner.ts';
 import { CHINA_OFFSET_MS, DAY_MS, HOUR_MS, isOffHours } from './ring.ts';
 import { BoundaryScheduler, type Granularity } from './scheduler.ts';
+import { TimeIndex } from './time-index.ts';
 import type {
   PersonHandOver,
   ReadmissionHandOver,
@@ -86,6 +90,7 @@ export type IndicatorCounters = {
 
 const WIDTHS: Record<Granularity, { width: number; offset: number }> = {
   instant: { width: 1, offset: 0 },
+  minute: { width: MINUTE_MS, offset: 0 },
   hour: { width: HOUR_MS, offset: 0 },
   day: { width: DAY_MS, offset: CHINA_OFFSET_MS },
 };
@@ -102,6 +107,14 @@ export class IndicatorStore {
   private readonly contributionOrder: { t: number; setlId: string }[] = [];
   private contributionHead = 0;
   private readonly scheduler = new BoundaryScheduler(WIDTHS);
+  /** Split-admission reads (`instant` boundaries of institutions), held by `readmissionGate`. */
+  private readonly readmissionChecks = new BoundaryScheduler(WIDTHS);
+  /**
+   * How far the person stage has evaluated (exclusive): every readmission signal before it has
+   * arrived. Set by the institution stage of a split topology; a store that finds readmissions
+   * itself has no gate.
+   */
+  readmissionGate = Number.POSITIVE_INFINITY;
   /** Readmission signals applied (id → event time), for at-least-once hand-overs; swept daily. */
   private readonly readmissionsSeen = new Map<string, number>();
   /** Reversals waiting for the watermark to pass their own time (see applyReversal). */
@@ -242,22 +255,19 @@ export class IndicatorStore {
     const g = this.group(groupKey);
     g.members.add(code);
     inst.lastSeen = Math.max(inst.lastSeen, t);
-    inst.daily.add(t, D.count, 1);
-    inst.daily.add(t, D.fund, e.fund_pay_sumamt);
-    inst.hourly.add(t, H.count, 1);
-    inst.hourly.add(t, H.fund, e.fund_pay_sumamt);
-    g.daily.add(t, P.count, 1);
-    g.daily.add(t, P.fund, e.fund_pay_sumamt);
+    inst.windows.add(t, D.count, 1);
+    inst.windows.add(t, D.fund, e.fund_pay_sumamt);
+    g.windows.add(t, P.count, 1);
+    g.windows.add(t, P.fund, e.fund_pay_sumamt);
     if (off) {
-      inst.daily.add(t, D.offHours, 1);
-      g.daily.add(t, P.offHours, 1);
+      inst.windows.add(t, D.offHours, 1);
+      g.windows.add(t, P.offHours, 1);
       (inst.offHoursEvidence ??= new Evidence(10)).add(t, e.event_id);
     }
-    if (inpatient) inst.daily.add(t, D.admissions, 1);
+    if (inpatient) (inst.admissionTimes ??= new TimeIndex()).add(t);
     inst.recent.add(t, e.event_id);
     inst.addPerson(t, e.psn_no);
-    this.scheduler.touch(code, t, 'hour');
-    this.scheduler.touch(code, t, 'day');
+    this.touchInstitution(code, t);
 
     if (e.practitioner_code) {
       const p = this.practitioner(e.practitioner_code);
@@ -415,28 +425,35 @@ export class IndicatorStore {
     this.contributions.delete(setlId);
     this.counters.reversals_applied++;
     const inst = this.institution(c.institution);
-    inst.daily.add(c.t, D.count, -1);
-    inst.daily.add(c.t, D.fund, -c.fund);
-    inst.hourly.add(c.t, H.count, -1);
-    inst.hourly.add(c.t, H.fund, -c.fund);
+    inst.windows.add(c.t, D.count, -1);
+    inst.windows.add(c.t, D.fund, -c.fund);
     inst.recent.remove(c.eventId);
     const g = this.group(c.group);
-    g.daily.add(c.t, P.count, -1);
-    g.daily.add(c.t, P.fund, -c.fund);
+    g.windows.add(c.t, P.count, -1);
+    g.windows.add(c.t, P.fund, -c.fund);
     if (c.off) {
-      inst.daily.add(c.t, D.offHours, -1);
-      g.daily.add(c.t, P.offHours, -1);
+      inst.windows.add(c.t, D.offHours, -1);
+      g.windows.add(c.t, P.offHours, -1);
       inst.offHoursEvidence?.remove(c.eventId);
     }
-    if (c.inpatient) inst.daily.add(c.t, D.admissions, -1);
+    if (c.inpatient) inst.admissionTimes?.remove(c.t);
     // Only a settlement still inside the practitioner's one-hour window changes what it shows.
     if (c.practitioner && c.t >= t - HOUR_MS) {
       const p = this.practitioners.get(c.practitioner);
       p?.recent.remove(c.eventId);
       this.scheduler.touch(c.practitioner, t, 'instant');
     }
-    this.scheduler.touch(c.institution, t, 'hour');
-    this.scheduler.touch(c.institution, t, 'day');
+    this.touchInstitution(c.institution, t);
+  }
+
+  /**
+   * An institution's windows moved at t: its rules are read at the next minute boundary (alerts),
+   * and at the next hour and China midnight (the indicator snapshots, one per hour and day).
+   */
+  private touchInstitution(code: string, t: number): void {
+    this.scheduler.touch(code, t, 'minute');
+    this.scheduler.touch(code, t, 'hour');
+    this.scheduler.touch(code, t, 'day');
   }
 
   /** The person stage's input: a reversal handed over by the institution stage (deferred the same way). */
@@ -457,7 +474,13 @@ export class IndicatorStore {
       person.visits?.find((v) => v.setlId === r.setlId)?.eventId ??
       person.supplies?.find((v) => v.setlId === r.setlId)?.eventId;
     if (stay?.readmission)
-      this.tellReadmission({ institution: stay.institution, t: stay.t, eventId: stay.eventId, delta: -1 });
+      this.tellReadmission({
+        institution: stay.institution,
+        t: stay.t,
+        eventId: stay.eventId,
+        delta: -1,
+        at: r.t,
+      });
     person.removeSettlement(r.setlId);
     if (eventId !== undefined) person.overlaps = person.overlaps?.filter((s) => !s.includes(eventId));
     this.scheduler.touch(r.person, r.t, 'instant');
@@ -468,30 +491,38 @@ export class IndicatorStore {
     else this.applyReadmission(signal);
   }
 
-  /** The institution stage's input from the person stage: a readmission counted in (or out). */
+  /**
+   * The institution stage's input from the person stage: a readmission counted in (or out). The
+   * split-admission count is read just after the change and just after the readmission leaves its
+   * 30-day window, once the person stage has evaluated that far (`readmissionGate`).
+   */
   applyReadmission(r: ReadmissionSignal): void {
     // A signal resent after a crash (at-least-once between stages) counts once.
     const id = `${r.eventId}|${r.delta}`;
     if (this.readmissionsSeen.has(id)) return;
     this.readmissionsSeen.set(id, r.t);
     const inst = this.institution(r.institution);
-    inst.daily.add(r.t, D.readmissions, r.delta);
+    const times = (inst.readmissionTimes ??= new TimeIndex());
+    this.readmissionChecks.touch(r.institution, r.at ?? r.t, 'instant');
     if (r.delta < 0) {
+      times.remove(r.t);
       inst.readmissionEvidence?.remove(r.eventId);
       return;
     }
+    times.add(r.t);
+    this.readmissionChecks.touch(r.institution, r.t + SPLIT_WINDOW_MS, 'instant');
     const ev = (inst.readmissionEvidence ??= new Evidence(10));
     ev.add(r.t, r.eventId);
     if (r.previous) ev.add(r.previous.t, r.previous.eventId);
-    this.scheduler.touch(r.institution, r.t, 'day');
   }
 
   applyAudit(e: ClaimAuditEvent): boolean {
     const t = Date.parse(e.occurred_at);
     if (!this.admit(t)) return false;
     const inst = this.institution(e.fixmedins_code);
-    inst.daily.add(t, D.reductions, e.reduced_amount);
+    inst.windows.add(t, D.reductions, e.reduced_amount);
     if (e.reduced_amount > 0) (inst.reductionEvidence ??= new Evidence(10)).add(t, e.event_id);
+    this.scheduler.touch(e.fixmedins_code, t, 'minute');
     this.scheduler.touch(e.fixmedins_code, t, 'day');
     return true;
   }
@@ -532,27 +563,44 @@ export class IndicatorStore {
         continue;
       }
       if (at === undefined) break;
-      for (const { g, key } of this.scheduler.take(at)) {
-        if (g === 'instant') {
-          // Crossing-event rules: read off over records before `at` = t + 1 ms, stamped t.
-          const p = this.practitioners.get(key);
-          if (p) pushAll(out, evaluatePractitioner(this, key, p, at, at - 1));
-          const person = this.persons.get(key);
-          if (person) pushAll(out, evaluatePerson(this, key, person, at, at - 1));
-        } else if (g === 'hour') {
-          const inst = this.institutions.get(key);
-          if (inst) pushAll(out, evaluateInstitutionHourly(this, key, inst, at));
-        } else {
-          const inst = this.institutions.get(key);
-          if (inst) pushAll(out, evaluateInstitutionDaily(this, key, inst, at));
-        }
-      }
+      this.evaluateBoundary(at, out);
     }
+    this.evaluateReadmissionChecks(all ? Math.min(cap, this.maxEventTime + 1) : limit, out);
     // After the evaluation, so a key is never evicted with a boundary the watermark passed; driven
     // by how far evaluation has come (records held for alignment may still go in behind the
     // watermark), which every instance of a split topology shares.
     if (Number.isFinite(limit)) this.evictIdle(limit);
     return out;
+  }
+
+  /** One boundary's keys: crossing-event reads of persons and practitioners, institutions' windows. */
+  private evaluateBoundary(at: number, out: Outcome[]): void {
+    let institutions: Map<string, number> | undefined;
+    for (const { g, key } of this.scheduler.take(at)) {
+      if (g === 'instant') {
+        // Crossing-event rules: read off over records before `at` = t + 1 ms, stamped t.
+        const p = this.practitioners.get(key);
+        if (p) pushAll(out, evaluatePractitioner(this, key, p, at, at - 1));
+        const person = this.persons.get(key);
+        if (person) pushAll(out, evaluatePerson(this, key, person, at, at - 1));
+      } else (institutions ??= new Map()).set(key, (institutions.get(key) ?? 0) | READ[g]);
+    }
+    if (!institutions) return;
+    // One read per institution and boundary, whichever of minute, hour and day brought it here.
+    for (const key of [...institutions.keys()].sort()) {
+      const inst = this.institutions.get(key);
+      if (inst) pushAll(out, evaluateInstitution(this, key, inst, at, institutions.get(key)!));
+    }
+  }
+
+  /** Split admissions read at each readmission change the person stage has evaluated past. */
+  private evaluateReadmissionChecks(limit: number, out: Outcome[]): void {
+    const gate = Math.min(limit, this.readmissionGate);
+    for (let at = this.readmissionChecks.peek(gate); at !== undefined; at = this.readmissionChecks.peek(gate))
+      for (const { key } of this.readmissionChecks.take(at)) {
+        const inst = this.institutions.get(key);
+        if (inst) pushAll(out, evaluateSplitAdmission(this, key, inst, at, at - 1));
+      }
   }
 
   // ── keys and memory ───────────────────────────────────────────────────────────────────
@@ -625,11 +673,16 @@ export class IndicatorStore {
         this.counters.evicted++;
       }
     }
+    // Two days beyond the split-admission window: its reads may wait that long for the person stage.
+    const admissionsBefore = t - SPLIT_WINDOW_MS - 2 * DAY_MS;
     for (const [k, w] of this.institutions) {
       if (w.lastSeen < cutoff) {
         this.institutions.delete(k);
         this.counters.evicted++;
+        continue;
       }
+      w.admissionTimes?.expireBefore(admissionsBefore);
+      w.readmissionTimes?.expireBefore(admissionsBefore);
     }
   }
 
@@ -647,7 +700,7 @@ export class IndicatorStore {
       persons: this.persons.size,
       groups: this.groups.size,
       contributions: this.contributions.size,
-      pending_boundaries: this.scheduler.pending,
+      pending_boundaries: this.scheduler.pending + this.readmissionChecks.pending,
     };
   }
 }

@@ -34,6 +34,8 @@ export type ReadmissionSignal = {
   readonly delta: 1 | -1;
   /** The earlier stay it follows (evidence), for `delta` 1. */
   readonly previous?: { readonly t: number; readonly eventId: string };
+  /** When the count changes, if not at `t`: the reversal's time, for `delta` −1. */
+  readonly at?: number;
 };
 
 /** Where person-side work goes when the person state lives in another stage. */

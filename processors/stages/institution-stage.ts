@@ -276,9 +276,8 @@ export class InstitutionStage {
    * Windowed records up to here are applied; later ones wait, and the boundaries a released one
    * would run past are evaluated first, so no ring wraps over an unevaluated boundary.
    *
-   * Boundaries are not held for the person stage: in a deployment a readmission it finds after
-   * an institution's day boundary counts from the next day's evaluation (30-day window), rather
-   * than holding every window of the institution stage behind a round trip.
+   * Boundaries are not held for the person stage; only the split-admission reads are (they count
+   * readmissions the person stage finds), through the store's `readmissionGate`.
    */
   private get applyLimit(): number {
     return this.warnings.store.watermark + this.alignMs;
@@ -287,6 +286,8 @@ export class InstitutionStage {
   /** Releases aligned and credit records, fires due reviews, evaluates passed boundaries, in time order. */
   private progress(): TopologyOutput[] {
     const outcomes: Outcome[] = [];
+    // Split admissions are read once every person instance has evaluated past the readmission.
+    this.warnings.store.readmissionGate = this.findings.watermark;
     for (
       let next = this.ahead.peek();
       next !== undefined && next <= this.applyLimit;
@@ -370,6 +371,7 @@ export class InstitutionStage {
 
   /** End of input, step 2 (after the person stage finished): every pending boundary and finding. */
   finishIndicators(): TopologyOutput[] {
+    this.warnings.store.readmissionGate = Number.POSITIVE_INFINITY;
     const outcomes = this.warnings.outcomesDue(true);
     pushAll(outcomes, this.findings.release(Number.POSITIVE_INFINITY));
     return stageOutputs([], this.warnings.decide(outcomes));

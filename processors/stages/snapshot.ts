@@ -21,11 +21,13 @@ import { EarlyWarningStage } from '../early-warning.ts';
 import { DeferredQueue, deferredBefore } from '../indicators/deferred.ts';
 import { Evidence } from '../indicators/evidence.ts';
 import { InstitutionWindows, PeerGroup } from '../indicators/institution.ts';
+import { LayeredRing } from '../indicators/layered-ring.ts';
 import { PersonState } from '../indicators/person.ts';
 import { PractitionerWindows } from '../indicators/practitioner.ts';
 import { BucketRing } from '../indicators/ring.ts';
 import { BoundaryScheduler, boundaryBefore } from '../indicators/scheduler.ts';
 import { IndicatorStore } from '../indicators/store.ts';
+import { TimeIndex } from '../indicators/time-index.ts';
 import { createStateCodec, StateCodecError } from '../state/codec.ts';
 import { ChainStage } from './chain-stage.ts';
 import { ReadmissionsToInstitutions, VisitsToPersons } from './forwarders.ts';
@@ -35,7 +37,7 @@ import { inboxBefore, OrderedInbox } from './ordered-inbox.ts';
 import { PersonStage } from './person-stage.ts';
 
 /** The shape of what `encodeStage` writes; bump it when a state class changes its fields. */
-export const STAGE_STATE_VERSION = 2;
+export const STAGE_STATE_VERSION = 3;
 
 /** Names are written into snapshots: never rename one, add new ones. */
 const CLASSES = {
@@ -62,6 +64,8 @@ const CLASSES = {
   TimerQueue,
   MinHeap,
   ChainBook,
+  LayeredRing,
+  TimeIndex,
 };
 
 /** Module-level functions the state holds (heap orders). */

@@ -21,4 +21,6 @@ export type Outcome = {
   readonly evidence: readonly string[];
   /** A distinct occurrence (e.g. a pair of overlapping stays): a new one may re-raise after the cool-down. */
   readonly occurrence?: string;
+  /** Read between the hour and day boundaries: decides alerts, writes no indicator snapshot. */
+  readonly quiet?: boolean;
 };
