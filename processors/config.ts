@@ -97,7 +97,13 @@ const SETTINGS = {
     .default('yibao-checkpoints'),
   /** At most this often a stage saves a checkpoint (after a settled batch). */
   YIBAO_CHECKPOINT_INTERVAL_SECONDS: positiveInt.default(60),
-  YIBAO_ALLOWED_LATENESS_SECONDS: positiveInt.default(60),
+  // At most 2 h: the minute buckets of the boundary rules hold 4 h (processors/indicators/layered-ring.ts),
+  // which must cover the hour in progress plus lateness and the 15-minute alignment.
+  YIBAO_ALLOWED_LATENESS_SECONDS: positiveInt
+    .refine((n) => n <= 7_200, {
+      message: 'expected at most 7200 (2 hours): the minute windows hold 4 hours',
+    })
+    .default(60),
   /** Records before this instant are dead letters (processors/stages/event-time-bounds.ts). */
   YIBAO_EVENT_TIME_FLOOR: z
     .string()

@@ -136,6 +136,11 @@ describe('configuration from the environment', () => {
     ['YIBAO_ALLOWED_LATENESS_SECONDS', '1.5', 'expected a whole number'],
     ['YIBAO_ALLOWED_LATENESS_SECONDS', '', 'expected a whole number'],
     ['YIBAO_ALLOWED_LATENESS_SECONDS', '0', 'expected a number > 0'],
+    [
+      'YIBAO_ALLOWED_LATENESS_SECONDS',
+      '7201',
+      'expected at most 7200 (2 hours): the minute windows hold 4 hours',
+    ],
     ['YIBAO_STATUS_PORT', '0', 'expected a number > 0'],
     ['YIBAO_KAFKA_BROKERS', 'k1:9092, k2:9092', 'expected host:port[,host:port…]'],
     ['YIBAO_CLICKHOUSE_URL', 'localhost 8123', 'expected a URL such as http://localhost:8123'],
