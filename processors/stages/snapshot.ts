@@ -37,7 +37,7 @@ import { inboxBefore, OrderedInbox } from './ordered-inbox.ts';
 import { PersonStage } from './person-stage.ts';
 
 /** The shape of what `encodeStage` writes; bump it when a state class changes its fields. */
-export const STAGE_STATE_VERSION = 3;
+export const STAGE_STATE_VERSION = 4;
 
 /** Names are written into snapshots: never rename one, add new ones. */
 const CLASSES = {
