@@ -154,20 +154,20 @@ export class ChannelDispatcher {
     const stream = d.stream ?? ALERT_STREAM;
     const ackWaitMs = d.ackWaitMs ?? 60_000;
     try {
-      await ensureDurableConsumer(await d.js.jetstreamManager(), stream, {
-        durable: this.durable,
-        filter_subjects: [`${d.subjectPrefix ?? ALERT_SUBJECT_PREFIX}.>`],
-        ack_wait_ms: ackWaitMs,
-        deliver: d.channel.start,
-        max_ack_pending: 2 * this.#maxHeld,
-      });
+      await this.#ensureConsumer();
       const consumer = await d.js.consumers.get(stream, this.durable);
-      this.#messages = await consumer.consume({ max_messages: Math.min(200, this.#maxHeld) });
+      // expires: how long a pull waits, and how often nats.js looks for a durable that went missing
+      // (a restart without the store) once it is back: 10 s instead of 30 s of quiet channels.
+      this.#messages = await consumer.consume({
+        max_messages: Math.min(200, this.#maxHeld),
+        expires: 10_000,
+      });
     } catch (err) {
       throw wrapNats(err, `channel ${this.name}: cannot read ${stream} with consumer ${this.durable}`);
     }
     const keepAlive = setInterval(() => this.#keepAlive(), Math.max(1_000, Math.floor(ackWaitMs / 3)));
     keepAlive.unref();
+    void this.#watchConsumer(this.#messages);
     this.#done = Promise.all([this.#pump(this.#messages), this.#loop()])
       .then(() => undefined)
       .finally(() => clearInterval(keepAlive));
@@ -198,6 +198,55 @@ export class ChannelDispatcher {
     this.#held.clear();
     this.#heldKeys.clear();
     this.#waiting = [];
+  }
+
+  /** The stream (as startNotifier makes it) and this channel's durable, each created when missing. */
+  async #ensureConsumer(): Promise<void> {
+    const d = this.#deps;
+    const stream = d.stream ?? ALERT_STREAM;
+    const jsm = await d.js.jetstreamManager();
+    await ensureAlertStream(jsm, {
+      name: stream,
+      ...(d.subjectPrefix && { subjects: [`${d.subjectPrefix}.>`] }),
+    });
+    await ensureDurableConsumer(jsm, stream, {
+      durable: this.durable,
+      filter_subjects: [`${d.subjectPrefix ?? ALERT_SUBJECT_PREFIX}.>`],
+      ack_wait_ms: d.ackWaitMs ?? 60_000,
+      deliver: d.channel.start,
+      max_ack_pending: 2 * this.#maxHeld,
+    });
+  }
+
+  /**
+   * A server restarted without its store has lost the stream and the durable: nats.js keeps
+   * looking for them (`consumer_not_found`, `stream_not_found`) and resumes once they exist, so
+   * they are created again here (issue 16: the channels went quiet for good, saying nothing).
+   */
+  async #watchConsumer(messages: ConsumerMessages): Promise<void> {
+    let recreating = false;
+    for await (const s of messages.status()) {
+      if (s.type !== 'consumer_not_found' && s.type !== 'stream_not_found' && s.type !== 'consumer_deleted')
+        continue;
+      if (recreating || this.#abort.signal.aborted) continue;
+      recreating = true;
+      this.#ensureConsumer().then(
+        () => {
+          recreating = false;
+          this.#log.warn(
+            { channel: this.name, consumer: this.durable, event: s.type },
+            'the bus consumer was gone (server restarted without its store?): created again',
+          );
+        },
+        (err: unknown) => {
+          recreating = false;
+          this.#log.warn(
+            { channel: this.name, consumer: this.durable, event: s.type, err },
+            'the bus consumer is gone and cannot be created yet; trying again',
+          );
+        },
+      );
+    }
   }
 
   get #maxHeld(): number {
@@ -409,6 +458,8 @@ export type NotifierOptions = DispatcherOptions & {
   readonly sendLogBucket?: string;
   readonly acksBucket?: string;
   readonly silencesBucket?: string;
+  /** How often the silences bucket is read again besides its watch (state.ts; default 15 s). */
+  readonly silencesResyncMs?: number;
 };
 
 export type Notifier = {
@@ -439,7 +490,9 @@ export async function startNotifier(
     ...(opts.acksBucket && { acksBucket: opts.acksBucket }),
     ...(opts.silencesBucket && { silencesBucket: opts.silencesBucket }),
   });
-  const watch: SilenceWatch = await state.watchSilences();
+  const watch: SilenceWatch = await state.watchSilences({
+    ...(opts.silencesResyncMs !== undefined && { resyncMs: opts.silencesResyncMs }),
+  });
   const grafanaUrl = opts.message?.grafanaUrl ?? config.grafana_url;
   const externalURL = opts.message?.externalURL ?? config.external_url ?? grafanaUrl;
   const message = {

@@ -4,6 +4,10 @@
  * log before every send, so a restart (redelivery) or a replay past the stream's duplicate window
  * sends nothing twice. The one gap left: a crash between the HTTP answer and the record, a window of
  * one KV round trip, sends that notification again (at least once, never zero times).
+ *
+ * A server restarted without its store has lost the bucket: it is created again, empty, and the
+ * sends this process made (the last 20 000) are still known from memory, so the alerts the monitor
+ * puts back on the re-created stream are not notified twice.
  */
 import { createHash } from 'node:crypto';
 import type { JetStreamClient } from '@nats-io/jetstream';
@@ -28,8 +32,31 @@ export function sendLogKey(channel: string, alert: Alert): string {
   return `${channel}.${id}.${alert.status}`;
 }
 
+/** Sends remembered in memory besides the bucket: a server that lost its store lost the log too. */
+const RECENT_SENDS = 20_000;
+
+/**
+ * The bucket's stream may be gone (a server restarted without its store): a read of a missing
+ * bucket times out (its direct-get subject has no responder) or says the stream is not found.
+ */
+function bucketMaybeMissing(err: unknown): boolean {
+  return (
+    err instanceof Error &&
+    (/^(TimeoutError|StreamNotFoundError|NoRespondersError|NoResponders|JetStreamNotEnabled)$/.test(
+      err.name,
+    ) ||
+      /stream not found|no responders/i.test(err.message))
+  );
+}
+
 export class KvSendLog implements SendLog {
-  private constructor(readonly kv: KV) {}
+  /** Keys sent by this process, newest last, at most RECENT_SENDS. */
+  readonly #recent = new Set<string>();
+
+  private constructor(
+    private kv: KV,
+    private readonly reopen: () => Promise<KV>,
+  ) {}
 
   /**
    * Entries live a day longer than alerts stay on the bus, so any redelivery still finds its entry.
@@ -39,29 +66,36 @@ export class KvSendLog implements SendLog {
     opts: { bucket?: string; ttlMs?: number } = {},
   ): Promise<KvSendLog> {
     const bucket = opts.bucket ?? SEND_LOG_BUCKET;
-    try {
-      const kv = await new Kvm(nats).create(bucket, {
-        history: 1,
-        ttl: opts.ttlMs ?? ALERT_STREAM_DEFAULTS.max_age_ms + 24 * 3_600_000,
-        description: 'notifications sent: <channel>.<alert_id>.<status>',
-      });
-      return new KvSendLog(kv);
-    } catch (err) {
-      throw wrapNats(err, `cannot open the send log bucket ${bucket}`);
-    }
+    const create = async () => {
+      try {
+        return await new Kvm(nats).create(bucket, {
+          history: 1,
+          ttl: opts.ttlMs ?? ALERT_STREAM_DEFAULTS.max_age_ms + 24 * 3_600_000,
+          description: 'notifications sent: <channel>.<alert_id>.<status>',
+        });
+      } catch (err) {
+        throw wrapNats(err, `cannot open the send log bucket ${bucket}`);
+      }
+    };
+    return new KvSendLog(await create(), create);
   }
 
   async sent(channel: string, alert: Alert): Promise<boolean> {
-    const e = await this.kv.get(sendLogKey(channel, alert));
+    const key = sendLogKey(channel, alert);
+    if (this.#recent.has(key)) return true;
+    const e = await this.#withBucket((kv) => kv.get(key));
     return e !== null && e.operation === 'PUT';
   }
 
   async record(channel: string, alerts: readonly Alert[], sentAt: string): Promise<void> {
-    await Promise.all(
-      alerts.map((a) =>
-        this.kv.put(
-          sendLogKey(channel, a),
-          JSON.stringify({ channel, alert_id: a.alert_id, status: a.status, sent_at: sentAt }),
+    for (const a of alerts) this.#remember(sendLogKey(channel, a));
+    await this.#withBucket((kv) =>
+      Promise.all(
+        alerts.map((a) =>
+          kv.put(
+            sendLogKey(channel, a),
+            JSON.stringify({ channel, alert_id: a.alert_id, status: a.status, sent_at: sentAt }),
+          ),
         ),
       ),
     );
@@ -69,6 +103,30 @@ export class KvSendLog implements SendLog {
 
   async destroy(): Promise<void> {
     await this.kv.destroy();
+  }
+
+  #remember(key: string): void {
+    this.#recent.delete(key);
+    this.#recent.add(key);
+    if (this.#recent.size > RECENT_SENDS) this.#recent.delete(this.#recent.values().next().value!);
+  }
+
+  /**
+   * After a failure that a missing bucket gives, the bucket is opened again (created, empty, when it
+   * is gone; as it is otherwise) and the operation tried once more.
+   */
+  async #withBucket<T>(op: (kv: KV) => Promise<T>): Promise<T> {
+    try {
+      return await op(this.kv);
+    } catch (err) {
+      if (!bucketMaybeMissing(err)) throw err;
+      try {
+        this.kv = await this.reopen();
+      } catch {
+        throw err; // the server is not ready for it yet: the caller retries with the first error
+      }
+      return await op(this.kv);
+    }
   }
 }
 

@@ -3,7 +3,7 @@
  * `ALERT_SILENCES` (key: silence id). The CLI writes them; the dispatcher watches the silences.
  */
 import { randomUUID } from 'node:crypto';
-import type { JetStreamClient } from '@nats-io/jetstream';
+import { type JetStreamClient, type JetStreamManager, jetstreamManager } from '@nats-io/jetstream';
 import { type KV, type KvEntry, Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { MonitorError } from '../../schemas/errors.ts';
@@ -30,6 +30,8 @@ export class AlertState {
   private constructor(
     readonly acks: KV,
     readonly silences: KV,
+    /** The keys the silences bucket holds, from its stream's subjects (a request with a timeout). */
+    private readonly silenceKeys: () => Promise<string[]>,
   ) {}
 
   /** Opens both buckets, creating them when missing. */
@@ -40,6 +42,15 @@ export class AlertState {
     const kvm = new Kvm(nats);
     const acksName = opts.acksBucket ?? ALERT_ACKS_BUCKET;
     const silencesName = opts.silencesBucket ?? ALERT_SILENCES_BUCKET;
+    const jsm = (): Promise<JetStreamManager> =>
+      'jetstreamManager' in nats ? nats.jetstreamManager(false) : jetstreamManager(nats, { checkAPI: false });
+    const keyPrefix = `$KV.${silencesName}.`;
+    const silenceKeys = async () => {
+      const info = await (await jsm()).streams.info(`KV_${silencesName}`, {
+        subjects_filter: `${keyPrefix}>`,
+      });
+      return Object.keys(info.state.subjects ?? {}).map((subject) => subject.slice(keyPrefix.length));
+    };
     try {
       return new AlertState(
         await kvm.create(acksName, { history: 5, description: 'alert acknowledgements: who, when, note' }),
@@ -47,6 +58,7 @@ export class AlertState {
           history: 5,
           description: 'alert silences: matcher, until, who, why',
         }),
+        silenceKeys,
       );
     } catch (err) {
       throw wrapNats(err, `cannot open the KV buckets ${acksName} and ${silencesName}`);
@@ -88,7 +100,7 @@ export class AlertState {
   /** Silences in force at `now`, soonest to end first; `includeExpired` adds the ended ones. */
   async listSilences(opts: { now?: number; includeExpired?: boolean } = {}): Promise<Silence[]> {
     const now = opts.now ?? Date.now();
-    const all = [...(await readAll(this.silences)).values()].map((e) => e.silence);
+    const all = [...(await readAll(this.silences, this.silenceKeys)).values()].map((e) => e.silence);
     return all
       .filter((s) => opts.includeExpired || Date.parse(s.until) > now)
       .sort((a, b) => a.until.localeCompare(b.until) || a.id.localeCompare(b.id));
@@ -106,8 +118,12 @@ export class AlertState {
   /**
    * Loads the silences, then keeps them current from the bucket's watch. Each key keeps its newest
    * revision, so a watch update and the initial read can arrive in either order.
+   *
+   * The bucket is also read again every `resyncMs`: after a server restart without its store the
+   * bucket is made anew and its revisions start at 1 again, below where nats.js resumes its watch,
+   * so the watch alone would miss new silences. Silences known before the loss are kept.
    */
-  async watchSilences(): Promise<SilenceWatch> {
+  async watchSilences(opts: { resyncMs?: number } = {}): Promise<SilenceWatch> {
     const current = new Map<string, { revision: number; silence: Silence | null }>();
     const apply = (e: KvEntry) => {
       const known = current.get(e.key);
@@ -118,15 +134,30 @@ export class AlertState {
     const pump = (async () => {
       for await (const e of watch) apply(e);
     })();
-    for (const [key, v] of await readAll(this.silences)) {
-      const known = current.get(key);
-      if (!known || known.revision < v.revision) current.set(key, v);
-    }
+    const merge = (read: Map<string, { revision: number; silence: Silence }>) => {
+      for (const [key, v] of read) {
+        const known = current.get(key);
+        if (!known || known.revision < v.revision) current.set(key, v);
+      }
+    };
+    merge(await readAll(this.silences, this.silenceKeys));
+    let resyncing = false;
+    const resync = setInterval(() => {
+      if (resyncing) return;
+      resyncing = true;
+      readAll(this.silences, this.silenceKeys)
+        .then(merge, () => undefined) // the server is away or the bucket gone: the next round
+        .finally(() => {
+          resyncing = false;
+        });
+    }, opts.resyncMs ?? 15_000);
+    resync.unref();
     return {
       list: () => [...current.values()].flatMap((v) => (v.silence ? [v.silence] : [])),
       stop: async () => {
+        clearInterval(resync);
         watch.stop();
-        await pump;
+        await pump.catch(() => undefined);
       },
     };
   }
@@ -146,11 +177,16 @@ export class AlertState {
   }
 }
 
-async function readAll(kv: KV): Promise<Map<string, { revision: number; silence: Silence }>> {
+/**
+ * Every silence the bucket holds. The keys come from the stream's subjects, not `kv.keys()`: its
+ * consumer waits for ever when the server goes away mid-read, and a resync must end.
+ */
+async function readAll(
+  kv: KV,
+  keysOf: () => Promise<string[]>,
+): Promise<Map<string, { revision: number; silence: Silence }>> {
   const out = new Map<string, { revision: number; silence: Silence }>();
-  const keys: string[] = [];
-  for await (const k of await kv.keys()) keys.push(k);
-  for (const k of keys) {
+  for (const k of await keysOf()) {
     const e = await kv.get(k);
     if (e && e.operation === 'PUT') out.set(k, { revision: e.revision, silence: e.json<Silence>() });
   }
