@@ -6,6 +6,7 @@
  */
 import { decodeWith } from '../../schemas/decode.ts';
 import { keptRaw } from '../../schemas/kept-raw.ts';
+import { parseTimestamp } from '../../schemas/primitives.ts';
 import { createPseudonymiser, redactRaw } from '../../schemas/pseudonymise.ts';
 import { DEFAULT_VALUE_BOUNDS, implausible } from '../../schemas/value-bounds.ts';
 import type { TopologyOutput } from '../outputs.ts';
@@ -16,6 +17,9 @@ import type { HandOver } from './messages.ts';
 export type IngestCounters = { records_read: number; rejected: number; after_as_of: number };
 
 export type IngestOrigin = { readonly line?: number; readonly source?: string; readonly partition?: string };
+
+/** The origin of a record that names none (one constant, not an object per record). */
+const NO_ORIGIN: IngestOrigin = Object.freeze({});
 
 export class IngestStage {
   readonly counters: IngestCounters = { records_read: 0, rejected: 0, after_as_of: 0 };
@@ -57,11 +61,12 @@ export class IngestStage {
   }
 
   /** One raw record: a dead letter out, or an event handed to the institution stage. Never throws. */
-  process(raw: string | Buffer, origin: IngestOrigin = {}): TopologyOutput[] {
+  process(raw: string | Buffer, origin: IngestOrigin = NO_ORIGIN): TopologyOutput[] {
     this.counters.records_read++;
     const r = decodeWith(raw, this.pseudonymise);
     if (!r.ok) return this.deadLetter(raw, origin, r.error.path, r.error.message);
-    const t = Date.parse(r.event.occurred_at);
+    // Decode checked occurred_at with parseTimestamp, which reads a valid one as Date.parse does.
+    const t = parseTimestamp(r.event.occurred_at);
     const refused = outOfBounds(
       this.options.eventTime ?? DEFAULT_EVENT_TIME_BOUNDS,
       t,
