@@ -119,7 +119,7 @@ function hashInto(h: number, v: unknown): number {
 const ABSENT = 0;
 const fieldHash = (v: unknown): number => hashInto(0x811c9dc5, v) | 0 || 1;
 
-/** A record's content: the hash of each field but event_id, ~200 bytes per record kept. */
+/** A record's content: the hash of each field but event_id, ~260 bytes per settlement kept (19 slots). */
 type Fingerprint = {
   readonly day: number;
   /** What `hashes` follow: the record type's layout (shared) or, off it, the record's own field names. */
