@@ -8,7 +8,7 @@ import { RULES, type RuleId } from '../../rules/early-warning/definitions.ts';
 import type { Outcome } from '../../rules/early-warning/outcome.ts';
 import { packForDivision } from '../../rules/engine/jurisdiction.ts';
 import { pushAll } from '../arrays.ts';
-import { D, type InstitutionWindows, P } from './institution.ts';
+import { D, type InstitutionWindows, P, type PeerGroup } from './institution.ts';
 import type { PersonState } from './person.ts';
 import type { PractitionerWindows } from './practitioner.ts';
 import { chinaDay, DAY_MS, HOUR_MS } from './ring.ts';
@@ -45,6 +45,9 @@ function outcome(
   };
 }
 
+/** No outcome (shared: most minute reads have none, and nothing is allocated for them). */
+const NOTHING: Outcome[] = Object.freeze([]) as unknown as Outcome[];
+
 /** What brought an institution's read at a boundary (bits, so one read serves all of them). */
 export const READ = { minute: 1, hour: 2, day: 4, instant: 0 } as const;
 
@@ -53,7 +56,7 @@ const DAYS_7_30 = [7, 30] as const;
 /** Scratch for the window reads (module-level: nothing allocated per read). */
 const SPIKE = new Float64Array(8);
 const OWN = new Float64Array(16);
-const PEER = new Float64Array(16);
+const NO_PEERS = new Float64Array(16);
 
 /** Bits of `InstitutionWindows.mayBeOpen`, one per boundary rule. */
 const OPEN_BIT = { amount_spike: 1, off_hours_share: 2, peer_outlier: 4, claim_reduction_rate: 8 } as const;
@@ -93,11 +96,29 @@ export function evaluateInstitution(
   w: InstitutionWindows,
   at: number,
   read: number,
+  peers: PeerReads = new Map(),
 ): Outcome[] {
-  const out = evaluateAmountSpike(store, code, w, at, (read & READ.hour) === 0);
-  if (read & (READ.minute | READ.day))
-    pushAll(out, evaluateInstitutionDays(store, code, w, at, (read & READ.day) === 0));
-  return out;
+  const spike = evaluateAmountSpike(store, code, w, at, (read & READ.hour) === 0);
+  if ((read & (READ.minute | READ.day)) === 0) return spike;
+  const days = evaluateInstitutionDays(store, code, w, at, (read & READ.day) === 0, peers);
+  if (spike.length === 0) return days;
+  pushAll(days, spike);
+  return days;
+}
+
+/**
+ * Peer groups' windows read at one boundary, shared by the members read at it (one read per group
+ * instead of one per member). Valid for one boundary only: the caller makes a new one for each.
+ */
+export type PeerReads = Map<PeerGroup, Float64Array>;
+
+function peerRead(peers: PeerReads, group: PeerGroup, at: number): Float64Array {
+  let r = peers.get(group);
+  if (!r) {
+    r = group.windows.read('day', DAYS_7_30, at, new Float64Array(2 * group.windows.series));
+    peers.set(group, r);
+  }
+  return r;
 }
 
 /** Fund of the 24 hours before the hour boundary at or after `at`, so far, against the 7-day daily mean. */
@@ -120,11 +141,11 @@ export function evaluateAmountSpike(
       days++;
     }
   }
-  if (days === 0) return [];
+  if (days === 0) return NOTHING;
   const baseline = sum / days;
   const ratio = baseline > 0 ? current / baseline : 0;
   const breached = days >= t.min_baseline_days! && current >= t.min_amount! && ratio >= t.ratio!;
-  if (!decides(w, 'amount_spike', quiet, breached, round(ratio), t.ratio! * HYSTERESIS)) return [];
+  if (!decides(w, 'amount_spike', quiet, breached, round(ratio), t.ratio! * HYSTERESIS)) return NOTHING;
   return [
     outcome('amount_spike', 'institution', code, place, at, {
       breached,
@@ -151,7 +172,7 @@ export function evaluateSplitAdmission(
   at: number,
   stamp = at,
 ): Outcome[] {
-  if (!w.readmissionTimes) return [];
+  if (!w.readmissionTimes) return NOTHING;
   const place = where(store, code);
   const sa = store.options.thresholds('split_admission', place.pack, place.division);
   const readmissions = w.readmissionTimes.countIn(at - SPLIT_WINDOW_MS, at);
@@ -182,25 +203,26 @@ export function evaluateInstitutionDays(
   w: InstitutionWindows,
   at: number,
   quiet = false,
+  peers: PeerReads = new Map(),
 ): Outcome[] {
   const place = where(store, code);
   const out: Outcome[] = [];
-  // [7-day series…, 30-day series…] of the institution, then of its peer group.
+  // [7-day series…, 30-day series…] of the institution (`n` series), then of its peer group (`m`).
   const own = w.windows.read('day', DAYS_7_30, at, OWN);
-  const sum = (s: number, days: 7 | 30) => own[(days === 7 ? 0 : w.windows.series) + s]!;
+  const n = w.windows.series;
   const q = quiet ? { quiet } : {};
 
   const group = store.groups.get(store.groupOf(code));
-  const peer = group ? group.windows.read('day', DAYS_7_30, at, PEER) : PEER.fill(0);
-  const g = (s: number, days: 7 | 30) => peer[(days === 7 ? 0 : (group?.windows.series ?? 0)) + s]!;
+  const peer = group ? peerRead(peers, group, at) : NO_PEERS;
+  const m = group?.windows.series ?? 0;
 
   const oh = store.options.thresholds('off_hours_share', place.pack, place.division);
-  const n7 = sum(D.count, 7);
+  const n7 = own[D.count]!;
   if (n7 > 0) {
-    const off7 = sum(D.offHours, 7);
+    const off7 = own[D.offHours]!;
     const share = off7 / n7;
-    const peerN = g(P.count, 7) - n7;
-    const peerShare = peerN > 0 ? (g(P.offHours, 7) - off7) / peerN : 0;
+    const peerN = peer[P.count]! - n7;
+    const peerShare = peerN > 0 ? (peer[P.offHours]! - off7) / peerN : 0;
     const threshold = Math.max(oh.min_share!, oh.peer_ratio! * peerShare);
     const breached = n7 >= oh.min_settlements! && share >= threshold;
     // Distinct persons of the whole days only: today's sketch holds persons after `at` already.
@@ -221,13 +243,13 @@ export function evaluateInstitutionDays(
   }
 
   const po = store.options.thresholds('peer_outlier', place.pack, place.division);
-  const visits = sum(D.count, 30);
-  const fund = sum(D.fund, 30);
-  const peers = (group?.members.size ?? 1) - 1;
-  const peerVisits = g(P.count, 30) - visits;
-  if (visits > 0 && peerVisits > 0 && peers >= po.min_peers!) {
+  const visits = own[n + D.count]!;
+  const fund = own[n + D.fund]!;
+  const peerCount = (group?.members.size ?? 1) - 1;
+  const peerVisits = peer[m + P.count]! - visits;
+  if (visits > 0 && peerVisits > 0 && peerCount >= po.min_peers!) {
     const perVisit = fund / visits;
-    const peerPerVisit = (g(P.fund, 30) - fund) / peerVisits;
+    const peerPerVisit = (peer[m + P.fund]! - fund) / peerVisits;
     const ratio = peerPerVisit > 0 ? perVisit / peerPerVisit : 0;
     const breached = visits >= po.min_visits! && ratio >= po.ratio!;
     if (decides(w, 'peer_outlier', quiet, breached, round(ratio), po.ratio! * HYSTERESIS))
@@ -238,7 +260,7 @@ export function evaluateInstitutionDays(
           threshold: po.ratio!,
           resolve_below: po.ratio! * HYSTERESIS,
           baseline: round(peerPerVisit, 2),
-          detail: `近30日次均基金支付 ${round(perVisit, 2)} 元，为同类机构（${peers} 家）次均 ${round(peerPerVisit, 2)} 元的 ${round(ratio, 2)} 倍`,
+          detail: `近30日次均基金支付 ${round(perVisit, 2)} 元，为同类机构（${peerCount} 家）次均 ${round(peerPerVisit, 2)} 元的 ${round(ratio, 2)} 倍`,
           evidence: w.recent.before(at),
           ...q,
         }),
@@ -246,7 +268,7 @@ export function evaluateInstitutionDays(
   }
 
   const cr = store.options.thresholds('claim_reduction_rate', place.pack, place.division);
-  const reductions = sum(D.reductions, 30);
+  const reductions = own[n + D.reductions]!;
   if (reductions > 0 && fund > 0) {
     const rate = reductions / fund;
     const breached = fund >= cr.min_fund! && rate >= cr.min_rate!;

@@ -56,8 +56,9 @@ export class BoundaryScheduler {
   }
 
   /** Takes the boundary `at` (the one `peek` gave): its keys in (granularity, key) order. */
-  take(at: number): { g: Granularity; key: string }[] {
-    const out: { g: Granularity; key: string }[] = [];
+  take(at: number): readonly { readonly g: Granularity; readonly key: string }[] {
+    // The heap's own entries are handed out (no copy per key: this runs for every boundary).
+    const out: Entry[] = [];
     let last: Entry | undefined;
     for (let top = this.heap.peek(); top && top.at === at; top = this.heap.peek()) {
       this.heap.pop();
@@ -65,7 +66,7 @@ export class BoundaryScheduler {
       last = top;
       const newest = this.newest[top.g];
       if (newest.get(top.key) === at) newest.delete(top.key);
-      out.push({ g: top.g, key: top.key });
+      out.push(top);
     }
     return out;
   }

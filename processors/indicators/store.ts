@@ -22,6 +22,7 @@ import {
   evaluatePerson,
   evaluatePractitioner,
   evaluateSplitAdmission,
+  type PeerReads,
   READ,
   SPLIT_WINDOW_MS,
 } from './evaluate.ts';
@@ -586,10 +587,12 @@ export class IndicatorStore {
       } else (institutions ??= new Map()).set(key, (institutions.get(key) ?? 0) | READ[g]);
     }
     if (!institutions) return;
-    // One read per institution and boundary, whichever of minute, hour and day brought it here.
-    for (const key of [...institutions.keys()].sort()) {
+    // One read per institution and boundary, whichever of minute, hour and day brought it here,
+    // in the order `take` gave (sorted within each granularity): deterministic, no sort needed.
+    const peers: PeerReads = new Map();
+    for (const [key, read] of institutions) {
       const inst = this.institutions.get(key);
-      if (inst) pushAll(out, evaluateInstitution(this, key, inst, at, institutions.get(key)!));
+      if (inst) pushAll(out, evaluateInstitution(this, key, inst, at, read, peers));
     }
   }
 
