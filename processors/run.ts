@@ -8,7 +8,9 @@
 import type { Server } from 'node:http';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { createPseudonymiser } from '../schemas/pseudonymise.ts';
+import { type AlertBusStats, describeBusOutage, registerAlertBusMetrics } from './alerting/bus-link.ts';
 import { type Config, developmentKeyWarning } from './config.ts';
+import { isAlertBusInterrupt } from './io/sinks/alert-bus.ts';
 import { alertsFilePath, formatAlertLine } from './io/sinks/alert-file.ts';
 import { openSinks } from './io/sinks/open-sinks.ts';
 import type { StateRecord } from './io/sinks/sink.ts';
@@ -50,7 +52,10 @@ export type RunOptions = {
 };
 
 export type RunStatus = {
-  /** `failed`: the stop did not finish within YIBAO_SHUTDOWN_TIMEOUT_SECONDS (see `unfinishedStop`). */
+  /**
+   * `failed`: the stop did not finish within YIBAO_SHUTDOWN_TIMEOUT_SECONDS (see `unfinishedStop`),
+   * or gave up on alerts the bus did not confirm (the source is then not committed past them).
+   */
   readonly state: 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
   readonly source: string;
   readonly records: number;
@@ -71,15 +76,13 @@ export type RunStatus = {
   readonly store: string;
   readonly alerts_file: string;
   readonly sink: unknown;
-  /** The alert bus when one is configured: publishes awaiting their ack, and totals so far. */
   /** Set while real records run on the public development key (config.ts `requireSecretKey`). */
   readonly warning?: string;
-  readonly alert_bus: {
-    readonly in_flight: number;
-    readonly published: number;
-    readonly duplicates: number;
-    readonly retries: number;
-  } | null;
+  /**
+   * The alert bus when one is configured: publishes awaiting their ack, totals so far, reconnects
+   * and re-created streams, and the outage while the bus is away (bus-link.ts).
+   */
+  readonly alert_bus: AlertBusStats | null;
 };
 
 const SNAPSHOT_EVERY_MS = 10_000;
@@ -97,10 +100,12 @@ export async function runMonitor(options: RunOptions): Promise<RunStatus> {
     ...(options.kafkaDeadLetters && { kafkaDeadLetters: options.kafkaDeadLetters }),
     ...(options.outDir !== undefined && { outDir: options.outDir }),
     onWrite: (sink, seconds) => metrics.sinkLatency.observe({ sink }, seconds),
+    print,
   });
   const store = sinks.get('clickhouse')!; // always on
   const bus = sinks.get('alert_bus');
   const deadLetters = sinks.get('kafka_dead_letters');
+  if (bus) registerAlertBusMetrics(metrics.registry, () => bus.stats());
   const alertsFile = alertsFilePath(config);
   const topology = createTopology({
     pseudonymKey: config.pseudonymKey,
@@ -160,6 +165,8 @@ export async function runMonitor(options: RunOptions): Promise<RunStatus> {
   const stop = new AbortController();
   const onSignal = () => {
     stop.abort();
+    // Nothing waits any more for a sink whose service is away (the alert bus): the stop is bounded.
+    sinks.interrupt();
     source.stop?.(); // an idle source would otherwise keep the loop waiting for its next record
   };
   process.once('SIGINT', onSignal);
@@ -237,11 +244,16 @@ export async function runMonitor(options: RunOptions): Promise<RunStatus> {
     }
   };
   let idleFailure: unknown;
+  /** What the alert bus threw once the stop was asked: alerts it did not confirm, so no commit. */
+  let busStop: unknown;
+  /** The stop finished within YIBAO_SHUTDOWN_TIMEOUT_SECONDS (nothing left hanging). */
+  let stopped = false;
   const idleTimer = setInterval(() => {
     const outs = idle.check();
     if (outs.length > 0)
       handle(outs).catch((err) => {
-        idleFailure = err;
+        if (isAlertBusInterrupt(err)) busStop ??= err;
+        else idleFailure = err;
         onSignal();
       });
   }, 1_000);
@@ -287,6 +299,9 @@ export async function runMonitor(options: RunOptions): Promise<RunStatus> {
         await waiting(snapshot().then(commit));
       }
     }
+  } catch (err) {
+    if (!isAlertBusInterrupt(err)) throw err;
+    busStop ??= err;
   } finally {
     state = 'stopping';
     clearInterval(statusTimer);
@@ -294,17 +309,37 @@ export async function runMonitor(options: RunOptions): Promise<RunStatus> {
     if (timer) clearTimeout(timer);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    const stopped = await withinBound(config.YIBAO_SHUTDOWN_TIMEOUT_SECONDS * 1000, async () => {
+    let closeFailure: unknown;
+    stopped = await withinBound(config.YIBAO_SHUTDOWN_TIMEOUT_SECONDS * 1000, async () => {
       await delivering;
-      await handle(topology.finish());
-      await snapshot();
-      await commit();
+      // The source is not committed past alerts the bus did not confirm: a restart reads them again.
+      if (busStop === undefined) {
+        try {
+          await handle(topology.finish());
+          await snapshot();
+          await commit();
+        } catch (err) {
+          if (!isAlertBusInterrupt(err)) throw err;
+          busStop = err;
+        }
+      }
       await source.close?.();
       // The contract files' standings and chains are those of the snapshot above.
-      await sinks.close();
+      try {
+        await sinks.close(); // every sink, the bus's failure or not (composite.ts)
+      } catch (err) {
+        if (busStop === undefined && !isAlertBusInterrupt(err)) throw err;
+        closeFailure = err;
+      }
     });
-    state = stopped ? 'stopped' : 'failed';
+    state = stopped && busStop === undefined && closeFailure === undefined ? 'stopped' : 'failed';
     if (!stopped) print(unfinishedStop(config.YIBAO_SHUTDOWN_TIMEOUT_SECONDS, store.stats()));
+    for (const err of [busStop, closeFailure])
+      if (err !== undefined) print(`yibao-monitor: ${err instanceof Error ? err.message : String(err)}`);
+    if (busStop !== undefined && closeFailure === undefined)
+      print(
+        'yibao-monitor: the stop gave up on the alert bus: the source was not committed past its alerts.',
+      );
     server?.close();
   }
   if (idleFailure !== undefined) throw idleFailure;
@@ -315,7 +350,7 @@ export async function runMonitor(options: RunOptions): Promise<RunStatus> {
     if (final.state !== 'failed')
       print(await closingSummary(store.store.client, store.database, final, store.store.kind));
   } else print(JSON.stringify(final));
-  if (!options.storage && final.state !== 'failed') await store.store.close();
+  if (!options.storage && stopped) await store.store.close();
   return final;
 }
 
@@ -370,7 +405,8 @@ function pipelineMetrics(s: RunStatus, at: string) {
 
 export function humanStatus(s: RunStatus): string {
   const open = `重点 ${s.open_alerts.key ?? 0} / 一般 ${s.open_alerts.general ?? 0} / 提示 ${s.open_alerts.info ?? 0}`;
-  return `[${s.state}] ${s.records} records, ${s.events_per_s}/s, lag ${s.lag ?? '—'} | open alerts ${open} | level changes ${s.level_changes} | inspections ${s.inspections} | dead letters ${s.rejected} | event time ${s.event_time ?? '—'}${s.warning ? ` | WARNING: ${s.warning}` : ''}`;
+  const bus = s.alert_bus ? describeBusOutage(s.alert_bus) : '';
+  return `[${s.state}] ${s.records} records, ${s.events_per_s}/s, lag ${s.lag ?? '—'} | open alerts ${open} | level changes ${s.level_changes} | inspections ${s.inspections} | dead letters ${s.rejected} | event time ${s.event_time ?? '—'}${bus ? ` | ${bus}` : ''}${s.warning ? ` | WARNING: ${s.warning}` : ''}`;
 }
 
 async function closingSummary(

@@ -16,6 +16,8 @@ export interface CompositeSink extends Sink {
   writeState(records: readonly StateRecord[]): Promise<void>;
   /** Each sink's stats, by its name (sinks without stats are left out). */
   stats(): Record<string, unknown>;
+  /** To every sink that can be interrupted, in order. */
+  interrupt(): void;
 }
 
 export type CompositeOptions = {
@@ -58,6 +60,9 @@ export function combineSinks(sinks: readonly Sink[], options: CompositeOptions =
         }
       }
       if (failures.length > 0) throw closeFailure(failures);
+    },
+    interrupt() {
+      for (const s of sinks) s.interrupt?.();
     },
     stats() {
       const all: Record<string, unknown> = {};

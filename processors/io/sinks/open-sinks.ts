@@ -25,6 +25,8 @@ export type OpenSinksOptions = {
   /** `run --out DIR`: replay's contract files too, to compare the live path with replay. */
   readonly outDir?: string;
   readonly onWrite?: (sink: string, seconds: number) => void;
+  /** Where a sink's own lines go (the alert bus's outages and recoveries): the console. */
+  readonly print?: (line: string) => void;
 };
 
 export type SinkEntry = {
@@ -60,7 +62,7 @@ export const SINKS = {
   },
   alert_bus: {
     on: 'YIBAO_NATS_URL: the JetStream stream ALERTS',
-    open: (config) => (config.YIBAO_NATS_URL ? openAlertBusSink(config) : undefined),
+    open: (config, o) => (config.YIBAO_NATS_URL ? openAlertBusSink(config, o.print) : undefined),
   },
   contract_files: {
     on: '`run --out DIR`: the contract files of EVENTS.md',

@@ -25,6 +25,11 @@ export interface Sink {
   close(): Promise<void>;
   /** What the status line, /status and /metrics show of this sink. */
   stats?(): unknown;
+  /**
+   * A stop was asked (SIGINT/SIGTERM): a sink waiting for a service that is away gives up instead
+   * of holding the stop; its write or flush then throws, and the run commits nothing past it.
+   */
+  interrupt?(): void;
 }
 
 export function alertsOf(outputs: readonly TopologyOutput[]): Alert[] {
