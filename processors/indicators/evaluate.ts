@@ -172,11 +172,13 @@ export function evaluateSplitAdmission(
   at: number,
   stamp = at,
 ): Outcome[] {
-  if (!w.readmissionTimes) return NOTHING;
+  if (!w.readmissionTimes && !w.admissionTimes) return NOTHING;
+  const readmissions = w.readmissionTimes?.countIn(at - SPLIT_WINDOW_MS, at) ?? 0;
+  const admissions = w.admissionTimes?.countIn(at - SPLIT_WINDOW_MS, at) ?? 0;
+  // Nothing in the window and no readmission ever: nothing to tell (as the daily read before).
+  if (readmissions === 0 && admissions === 0 && !w.readmissionTimes) return NOTHING;
   const place = where(store, code);
   const sa = store.options.thresholds('split_admission', place.pack, place.division);
-  const readmissions = w.readmissionTimes.countIn(at - SPLIT_WINDOW_MS, at);
-  const admissions = w.admissionTimes?.countIn(at - SPLIT_WINDOW_MS, at) ?? 0;
   const share = admissions > 0 ? readmissions / admissions : 0;
   const breached =
     readmissions >= sa.min_count! || (readmissions >= sa.min_count_for_share! && share >= sa.min_share!);

@@ -584,7 +584,15 @@ export class IndicatorStore {
         if (p) pushAll(out, evaluatePractitioner(this, key, p, at, at - 1));
         const person = this.persons.get(key);
         if (person) pushAll(out, evaluatePerson(this, key, person, at, at - 1));
-      } else (institutions ??= new Map()).set(key, (institutions.get(key) ?? 0) | READ[g]);
+      } else {
+        (institutions ??= new Map()).set(key, (institutions.get(key) ?? 0) | READ[g]);
+        // Split admissions at midnight too, for the daily snapshot, through the same gate.
+        if (g === 'day') {
+          const inst = this.institutions.get(key);
+          if (inst?.admissionTimes || inst?.readmissionTimes)
+            this.readmissionChecks.touch(key, at - 1, 'day');
+        }
+      }
     }
     if (!institutions) return;
     // One read per institution and boundary, whichever of minute, hour and day brought it here,
@@ -599,11 +607,22 @@ export class IndicatorStore {
   /** Split admissions read at each readmission change the person stage has evaluated past. */
   private evaluateReadmissionChecks(limit: number, out: Outcome[]): void {
     const gate = Math.min(limit, this.readmissionGate);
-    for (let at = this.readmissionChecks.peek(gate); at !== undefined; at = this.readmissionChecks.peek(gate))
-      for (const { key } of this.readmissionChecks.take(at)) {
+    for (
+      let at = this.readmissionChecks.peek(gate);
+      at !== undefined;
+      at = this.readmissionChecks.peek(gate)
+    ) {
+      // A key's China-midnight read and a readmission's at the same instant are one read.
+      const dailyOnly = new Map<string, boolean>();
+      for (const { g, key } of this.readmissionChecks.take(at))
+        dailyOnly.set(key, (dailyOnly.get(key) ?? true) && g === 'day');
+      for (const [key, daily] of dailyOnly) {
         const inst = this.institutions.get(key);
-        if (inst) pushAll(out, evaluateSplitAdmission(this, key, inst, at, at - 1));
+        // A readmission's read is stamped with its record; the daily one (the snapshot a
+        // supervisor's dashboard plots, one per day) with the midnight.
+        if (inst) pushAll(out, evaluateSplitAdmission(this, key, inst, at, daily ? at : at - 1));
       }
+    }
   }
 
   // ── keys and memory ───────────────────────────────────────────────────────────────────
