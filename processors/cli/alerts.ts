@@ -9,6 +9,12 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { type Command, InvalidArgumentError } from 'commander';
 import { pino } from 'pino';
 import { MonitorError } from '../../schemas/errors.ts';
+import {
+  type AlertmanagerPusher,
+  type AlertmanagerStats,
+  compileAlertmanagerSettings,
+  startAlertmanagerPusher,
+} from '../alerting/alertmanager/pusher.ts';
 import { ALERT_STREAM, AlertPublisher, ensureAlertStream, wrapNats } from '../alerting/bus.ts';
 import { decodeAlert } from '../alerting/codec.ts';
 import { type ChannelStats, startNotifier } from '../alerting/dispatcher.ts';
@@ -272,7 +278,9 @@ export function addAlertsCommand(cli: Command, deps: AlertsCliDeps): Command {
 }
 
 export type NotifyCliOptions = {
-  readonly channels: string;
+  readonly channels?: string;
+  readonly alertmanager?: readonly string[];
+  readonly alertmanagerResend?: string;
   readonly grafanaUrl?: string;
   readonly stream?: string;
   readonly duration?: string;
@@ -286,9 +294,30 @@ function describeStats(name: string, s: ChannelStats): string {
   );
 }
 
+function describeAlertmanager(s: AlertmanagerStats): string[] {
+  return [
+    `alertmanager: ${s.received} alerts from the bus (${s.invalid} invalid, ${s.stale} stale); ` +
+      `${s.firing} firing and ${s.resolved} recently resolved held for re-sending`,
+    ...s.targets.map(
+      (t) =>
+        `  ${t.url}: ${t.posts} posts carrying ${t.alerts} alerts, ${t.resends} full re-sends, ` +
+        `${t.failures} failed posts, ${t.rejected} alerts refused${t.last_error ? `; last error: ${t.last_error}` : ''}`,
+    ),
+  ];
+}
+
+function secondsOption(name: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!(Number.isFinite(n) && n > 0)) {
+    throw new MonitorError('CONFIG_INVALID', `${name} ${JSON.stringify(text)}: expected seconds > 0`);
+  }
+  return n * 1000;
+}
+
 /**
- * The dispatcher until Ctrl-C / SIGTERM (or --duration): exit 0 after a clean stop, 1 when a channel
- * failed.
+ * The dispatcher (the channels of --channels) and/or the Alertmanager pusher (--alertmanager) until
+ * Ctrl-C / SIGTERM (or --duration): exit 0 after a clean stop, 1 when one of them failed.
  */
 export async function notifyCommand(
   config: NatsSettings &
@@ -297,38 +326,60 @@ export async function notifyCommand(
   opts: NotifyCliOptions,
   print: (line: string) => void,
 ): Promise<number> {
-  const channels = await loadNotifyConfig(opts.channels);
-  let durationMs: number | undefined;
-  if (opts.duration !== undefined) {
-    const n = Number(opts.duration);
-    if (!(Number.isFinite(n) && n > 0)) {
-      throw new MonitorError(
-        'CONFIG_INVALID',
-        `--duration ${JSON.stringify(opts.duration)}: expected seconds > 0`,
-      );
-    }
-    durationMs = n * 1000;
+  const urls = opts.alertmanager ?? [];
+  if (opts.channels === undefined && urls.length === 0) {
+    throw new MonitorError(
+      'CONFIG_MISSING',
+      'notify needs --channels <file> (WeCom, DingTalk and webhook channels), --alertmanager <url> ' +
+        '(e.g. http://alertmanager:9093), or both',
+    );
   }
+  const channels = opts.channels === undefined ? undefined : await loadNotifyConfig(opts.channels);
+  const durationMs = secondsOption('--duration', opts.duration);
+  const resendMs = secondsOption('--alertmanager-resend', opts.alertmanagerResend);
+  const grafanaUrl = opts.grafanaUrl ?? channels?.grafana_url;
+  const amOptions = {
+    urls,
+    ...(opts.stream && { stream: opts.stream }),
+    ...(resendMs !== undefined && { resendMs }),
+    ...(grafanaUrl && { message: { grafanaUrl } }),
+  };
+  if (urls.length > 0) compileAlertmanagerSettings(amOptions); // a bad URL or interval before connecting
   const url = displayNatsUrl(natsUrl(config));
   const nc = await connectNats(config, { name: 'yibao-monitor-notify', reconnect: true });
   const logger = pino({ level: config.YIBAO_LOG_LEVEL, base: { component: 'notify' } }, pino.destination(2));
   try {
-    const notifier = await startNotifier(nc, channels, {
-      logger,
-      ...(opts.stream && { stream: opts.stream }),
-      ...(opts.grafanaUrl && { message: { grafanaUrl: opts.grafanaUrl } }),
+    const notifier =
+      channels === undefined
+        ? undefined
+        : await startNotifier(nc, channels, {
+            logger,
+            ...(opts.stream && { stream: opts.stream }),
+            ...(opts.grafanaUrl && { message: { grafanaUrl: opts.grafanaUrl } }),
+          });
+    let pusher: AlertmanagerPusher | undefined;
+    try {
+      pusher = urls.length === 0 ? undefined : await startAlertmanagerPusher(nc, { ...amOptions, logger });
+    } catch (err) {
+      await notifier?.stop();
+      throw err;
+    }
+    const parts = [
+      ...(notifier?.channels.map((c) => `${c.name} (${c.durable})`) ?? []),
+      ...(pusher ? [`Alertmanager ${pusher.endpoints.join(', ')} (${pusher.durable})`] : []),
+    ];
+    print(`notify: ${parts.join(', ')} on ${url}, stream ${opts.stream ?? ALERT_STREAM}; Ctrl-C stops`);
+    const status = () => ({
+      ...(notifier?.stats() ?? {}),
+      ...(pusher && { alertmanager: pusher.stats() }),
     });
-    print(
-      `notify: ${notifier.channels.map((c) => `${c.name} (${c.durable})`).join(', ')} on ${url}, ` +
-        `stream ${opts.stream ?? ALERT_STREAM}; Ctrl-C stops`,
-    );
     // The status port answers probes (/healthz, /readyz), /status with the channels' counts, /metrics.
     const server =
       config.YIBAO_STATUS_PORT === undefined
         ? undefined
         : await startStatusServer(
             config.YIBAO_STATUS_PORT,
-            { status: () => notifier.stats(), ready: () => !nc.isClosed() },
+            { status, ready: () => !nc.isClosed() },
             createMetrics(),
             config.YIBAO_STATUS_HOST,
           ).catch((err: Error) => {
@@ -344,17 +395,20 @@ export async function notifyCommand(
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
       if (durationMs !== undefined) timer = setTimeout(onSignal, durationMs);
-      notifier.done.then(
-        () => resolve('stopped'),
-        () => resolve('failed'),
-      );
+      for (const done of [notifier?.done, pusher?.done]) {
+        done?.then(
+          () => resolve('stopped'),
+          () => resolve('failed'),
+        );
+      }
     });
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     clearTimeout(timer);
-    await notifier.stop();
+    await Promise.all([notifier?.stop(), pusher?.stop()]);
     server?.close();
-    for (const [name, s] of Object.entries(notifier.stats())) print(describeStats(name, s));
+    for (const [name, s] of Object.entries(notifier?.stats() ?? {})) print(describeStats(name, s));
+    if (pusher) for (const line of describeAlertmanager(pusher.stats())) print(line);
     return outcome === 'failed' ? 1 : 0;
   } finally {
     await nc.drain().catch(() => undefined);

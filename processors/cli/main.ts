@@ -211,12 +211,23 @@ function program(setCode: (code: number) => void): Command {
     .description(
       'the alert dispatcher: reads the alert bus (stream ALERTS on YIBAO_NATS_URL) with one durable consumer ' +
         'per channel (notify-<name>) and sends to webhook (Alertmanager v4), WeCom and DingTalk robots; ' +
-        '20 messages a minute per robot, bursts folded into one summary, silences respected, nothing sent twice',
+        '20 messages a minute per robot, bursts folded into one summary, silences respected, nothing sent twice. ' +
+        'With --alertmanager it pushes every alert, firing and resolved, to Alertmanager (POST /api/v2/alerts, ' +
+        'durable notify-alertmanager), which routes, groups, silences and delivers (deploy/alertmanager/alertmanager.yml)',
     )
-    .requiredOption(
+    .option(
       '--channels <file>',
       'channels JSON: {"grafana_url"?, "channels": [{name, type: webhook|wecom|dingtalk, url, secret?, ' +
         'min_severity?, divisions?, rate_per_minute?, start?}]} (see processors/alerting/routing.ts)',
+    )
+    .option(
+      '--alertmanager <url>',
+      'an Alertmanager to push the alerts to, e.g. http://alertmanager:9093 (repeat for each of an HA pair)',
+      (v: string, prev: string[] = []) => [...prev, v],
+    )
+    .option(
+      '--alertmanager-resend <seconds>',
+      'how often firing alerts are posted again; endsAt is four times this ahead (default 60)',
     )
     .option(
       '--grafana-url <url>',

@@ -57,6 +57,17 @@ describe('yibao-monitor alerts and notify', () => {
     expect(io.out()).toContain('--grafana-url <url>');
   });
 
+  it('notify needs --channels or --alertmanager, and a bad Alertmanager URL is refused before NATS', async () => {
+    const io = capture();
+    expect(await main(['notify'])).toBe(2);
+    expect(io.err()).toContain('notify needs --channels <file>');
+    expect(io.err()).toContain('--alertmanager <url>');
+    expect(await main(['notify', '--alertmanager', 'am:9093'])).toBe(2);
+    expect(io.err()).toContain('alertmanager URL "am:9093": expected an http(s) URL');
+    expect(await main(['notify', '--alertmanager', 'http://am:9093', '--alertmanager-resend', '0'])).toBe(2);
+    expect(io.err()).toContain('--alertmanager-resend "0": expected seconds > 0');
+  });
+
   it('notify with a bad channels file says which field, before connecting to NATS', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'yibao-notify-'));
     try {
