@@ -120,6 +120,21 @@ export async function runStage(o: StageRunOptions): Promise<KafkaStageStatus> {
   let savedBefore = 0;
   const warning = developmentKeyWarning(config);
   const status = () => ({ ...stage.status(), ...counts, ...(warning !== undefined && { warning }) });
+  // Read at each scrape from what the status line reads.
+  metrics.follow({
+    lag: () => stage.status().lag,
+    eventTime: () => stage.status().event_time,
+    sinks: () => ({
+      clickhouse: {
+        unconfirmed: store.stats().unconfirmed_rows,
+        bound: config.YIBAO_CLICKHOUSE_MAX_BUFFERED_ROWS,
+      },
+    }),
+    checkpointAt: () => {
+      const at = stage.status().checkpoint_at;
+      return { [o.stage]: at === null ? null : Date.parse(at) };
+    },
+  });
   const server = await startStatusServer(
     config.YIBAO_STATUS_PORT,
     { status, ready: () => !stopping.signal.aborted },
@@ -136,7 +151,6 @@ export async function runStage(o: StageRunOptions): Promise<KafkaStageStatus> {
     metrics.events.inc({ stage: o.stage, outcome: 'processed' }, s.processed - processedBefore);
     processedBefore = s.processed;
     for (const [kind, n] of Object.entries(stage.stateSize())) metrics.stateKeys.set({ kind }, n);
-    for (const [source, n] of Object.entries(s.lag)) metrics.lag.set({ source }, n);
     metrics.checkpoints.inc({ stage: o.stage, event: 'saved' }, s.checkpoints_saved - savedBefore);
     savedBefore = s.checkpoints_saved;
     if (s.checkpoints_saved > 0) {
@@ -148,7 +162,7 @@ export async function runStage(o: StageRunOptions): Promise<KafkaStageStatus> {
     print(
       o.json
         ? JSON.stringify(s)
-        : `[${s.stage}] partitions ${s.assigned.length} | processed ${s.processed} (rebuilt ${s.replayed}) | lag ${behind} | outputs ${s.outputs} | alerts ${s.alerts} | level changes ${s.level_changes} | checkpoints ${s.checkpoints_saved}${s.done ? ' | done' : ''}${warning ? ` | WARNING: ${warning}` : ''}`,
+        : `[${s.stage}] partitions ${s.assigned.length} | processed ${s.processed} (rebuilt ${s.replayed}) | lag ${behind} | outputs ${s.outputs} | alerts ${s.alerts} | level changes ${s.level_changes} | checkpoints ${s.checkpoints_saved} | event time ${s.event_time ?? '—'}${s.done ? ' | done' : ''}${warning ? ` | WARNING: ${warning}` : ''}`,
     );
   };
   const statusTimer = setInterval(report, o.statusEveryMs ?? 5_000);

@@ -18,7 +18,7 @@ import { batchesOf } from './io/sources/batches.ts';
 import { partitionIdleness } from './io/sources/idleness.ts';
 import type { Source } from './io/sources/source.ts';
 import type { KafkaDeadLetters } from './kafka/dead-letters.ts';
-import { createMetrics, type Metrics } from './metrics.ts';
+import { batchSinkLatency, createMetrics, type Metrics } from './metrics.ts';
 import type { TopologyOutput } from './outputs.ts';
 import { loadEventTimeBounds, loadPacks, loadThresholds } from './packs-config.ts';
 import { startStatusServer, topParams } from './status-server.ts';
@@ -92,6 +92,7 @@ export async function runMonitor(options: RunOptions): Promise<RunStatus> {
   const { config } = options;
   const print = options.print ?? ((l: string) => process.stdout.write(`${l}\n`));
   const metrics = createMetrics();
+  const sinkLatency = batchSinkLatency(metrics);
   // The store, the alert file, and what config and options turn on (io/sinks/open-sinks.ts).
   const sinks = await openSinks(config, {
     ...(options.storage && { storage: options.storage }),
@@ -99,7 +100,7 @@ export async function runMonitor(options: RunOptions): Promise<RunStatus> {
     deadLettersFrom: 'records',
     ...(options.kafkaDeadLetters && { kafkaDeadLetters: options.kafkaDeadLetters }),
     ...(options.outDir !== undefined && { outDir: options.outDir }),
-    onWrite: (sink, seconds) => metrics.sinkLatency.observe({ sink }, seconds),
+    onWrite: sinkLatency.onWrite,
     print,
   });
   const store = sinks.get('clickhouse')!; // always on
@@ -128,6 +129,17 @@ export async function runMonitor(options: RunOptions): Promise<RunStatus> {
   let rate = 0;
 
   const warning = source.synthetic ? undefined : developmentKeyWarning(config);
+  // What /metrics shows of these is read at each scrape from what the status line reads.
+  metrics.follow({
+    lag: () => (source.lag ? { [source.name]: source.lag() } : {}),
+    eventTime: () => eventTime,
+    sinks: () => ({
+      clickhouse: {
+        unconfirmed: store.stats().unconfirmed_rows,
+        bound: config.YIBAO_CLICKHOUSE_MAX_BUFFERED_ROWS,
+      },
+    }),
+  });
   const status = (): RunStatus => ({
     ...(warning !== undefined && { warning }),
     state,
@@ -214,7 +226,6 @@ export async function runMonitor(options: RunOptions): Promise<RunStatus> {
     if (!source.commit) return;
     await sinks.flush();
     await source.commit();
-    metrics.lag.set({ source: source.name }, source.lag?.() ?? 0);
   };
 
   const report = () => {
@@ -293,6 +304,7 @@ export async function runMonitor(options: RunOptions): Promise<RunStatus> {
       // A bounded source's partitions that ended hold nothing back from here on.
       for (const o of idle.check()) outs.push(o);
       await waiting(handle(outs));
+      sinkLatency.endBatch();
       eventTime = topology.eventTime();
       if (performance.now() - lastSnapshot > SNAPSHOT_EVERY_MS) {
         lastSnapshot = performance.now();
@@ -316,6 +328,7 @@ export async function runMonitor(options: RunOptions): Promise<RunStatus> {
       if (busStop === undefined) {
         try {
           await handle(topology.finish());
+          sinkLatency.endBatch();
           await snapshot();
           await commit();
         } catch (err) {

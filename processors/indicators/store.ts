@@ -170,6 +170,11 @@ export class IndicatorStore {
     this.partitionMax.delete(partition);
   }
 
+  /** The newest event time applied or observed on any partition (−∞ before the first). */
+  get newestEventTime(): number {
+    return this.maxEventTime;
+  }
+
   get watermark(): number {
     // With every partition idle, what has been seen is all there is. With one left, that one's
     // own progress: the newest time overall would pass the records it has still to deliver.

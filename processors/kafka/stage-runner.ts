@@ -26,6 +26,7 @@ import type { ChainStatus } from '../../rules/chains.ts';
 import type { Thresholds } from '../../rules/early-warning/thresholds.ts';
 import type { CompiledPack } from '../../rules/engine/engine.ts';
 import type { Standing } from '../../rules/engine/standing.ts';
+import { toIso } from '../../rules/engine/time.ts';
 import type { TopologyOutput } from '../outputs.ts';
 import { decodeStageMessage } from '../stages/codec.ts';
 import { DEFAULT_EVENT_TIME_BOUNDS, type EventTimeBounds } from '../stages/event-time-bounds.ts';
@@ -94,10 +95,26 @@ export type KafkaStageStatus = {
   readonly checkpoint_bytes: number;
   /** Milliseconds the last checkpoint took to encode and to save. */
   readonly checkpoint_ms: { readonly encode_ms: number; readonly save_ms: number };
+  /** When the last checkpoint was saved (RFC 3339), or null before the first. */
+  readonly checkpoint_at: string | null;
   /** Records behind each assigned partition's end, as of its last batch. */
   readonly lag: Readonly<Record<string, number>>;
+  /**
+   * The newest event time this process has seen (RFC 3339), or null before the first: of its
+   * input for ingest, institution and person, of what every institution instance released for chain.
+   */
+  readonly event_time: string | null;
   readonly done: boolean;
 };
+
+/** An instance's event time (see KafkaStageStatus.event_time); not finite before the first. */
+function eventTimeOf(s: StageInstance): number {
+  if (s.ingest) return s.ingest.newestEventTime;
+  if (s.institution) return s.institution.newest;
+  if (s.person) return s.person.warnings.store.newestEventTime;
+  if (s.chain) return s.chain.watermark;
+  return Number.NEGATIVE_INFINITY;
+}
 
 /** A checkpoint's name: the group, the stage and the exact assignment it holds the state of. */
 export function checkpointName(
@@ -185,6 +202,14 @@ export async function startKafkaStage(o: KafkaStageOptions): Promise<KafkaStage>
   let checkpointBytes = 0;
   /** The last checkpoint: encoding the state (the batch loop waits for it) and writing it. */
   let checkpointTimes = { encode_ms: 0, save_ms: 0 };
+  let checkpointAt: string | null = null;
+  /** The newest event time any instance of this process had (a rebuilt one starts again from −∞). */
+  let eventTime = Number.NEGATIVE_INFINITY;
+  const eventTimeNow = () => {
+    const t = stage ? eventTimeOf(stage) : Number.NEGATIVE_INFINITY;
+    if (Number.isFinite(t) && t > eventTime) eventTime = t;
+    return Number.isFinite(eventTime) ? toIso(eventTime) : null;
+  };
   let lastCheckpoint = performance.now();
   /** The options the current instance was made with (a snapshot's fingerprint is taken of them). */
   let instanceOptions: StageInstanceOptions | undefined;
@@ -353,6 +378,7 @@ export async function startKafkaStage(o: KafkaStageOptions): Promise<KafkaStage>
     checkpointBytes = state.length;
     lastCheckpoint = performance.now();
     checkpointTimes = { encode_ms: Math.round(encoded - t0), save_ms: Math.round(lastCheckpoint - encoded) };
+    checkpointAt = new Date().toISOString();
   }
 
   /** The next offset of a partition this instance reads (ingest: committed where nothing was read). */
@@ -495,6 +521,7 @@ export async function startKafkaStage(o: KafkaStageOptions): Promise<KafkaStage>
           resolveOffset(m.offset);
         }
         lastSeen.set(key, performance.now());
+        eventTimeNow(); // after every batch: chain's watermark is +∞ once all ended, a rebuild starts at −∞
         const high = BigInt(batch.highWatermark);
         if (high > (highWater.get(key) ?? 0n)) highWater.set(key, high);
         if (last !== undefined) lag.set(key, Math.max(0, Number(high - BigInt(last) - 1n)));
@@ -557,9 +584,11 @@ export async function startKafkaStage(o: KafkaStageOptions): Promise<KafkaStage>
       checkpoints_saved: checkpointsSaved,
       checkpoint_bytes: checkpointBytes,
       checkpoint_ms: checkpointTimes,
+      checkpoint_at: checkpointAt,
       lag: Object.fromEntries(
         assigned.map((a) => `${a.topic}/${a.partition}`).map((k) => [k, lag.get(k) ?? 0] as const),
       ),
+      event_time: eventTimeNow(),
       done: isDone(),
     }),
     finished,

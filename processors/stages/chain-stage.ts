@@ -52,6 +52,11 @@ export class ChainStage {
     }
   }
 
+  /** How far every institution instance has released (+∞ once all ended, −∞ before the first). */
+  get watermark(): number {
+    return this.inbox.watermark;
+  }
+
   finish(): TopologyOutput[] {
     return this.apply(this.inbox.release(Number.POSITIVE_INFINITY));
   }

@@ -92,6 +92,13 @@ export class IngestStage {
     return [];
   }
 
+  /** Distributed mode: the newest event time read on any source partition (−∞ before the first). */
+  get newestEventTime(): number {
+    let t = Number.NEGATIVE_INFINITY;
+    for (const n of this.newest.values()) if (n > t) t = n;
+    return t;
+  }
+
   /** Distributed mode: every institution instance hears how far each source partition has come. */
   flushMarks(): void {
     for (const [partition, t] of this.pending)
