@@ -10,6 +10,7 @@ import {
   type DecisionOptions,
 } from '../rules/early-warning/decisions.ts';
 import { RULES } from '../rules/early-warning/definitions.ts';
+import { warningReasons } from '../rules/early-warning/law.ts';
 import type { Outcome } from '../rules/early-warning/outcome.ts';
 import type { Thresholds } from '../rules/early-warning/thresholds.ts';
 import type { ChainChange } from '../rules/engine/standing.ts';
@@ -19,8 +20,6 @@ import { stableId } from './ids.ts';
 import { IndicatorStore } from './indicators/store.ts';
 import type { PersonHandOver, ReadmissionHandOver } from './indicators/visits.ts';
 import type { Alert, IndicatorSnapshotOutput } from './outputs.ts';
-
-export const SICHUAN_SEED = '000_6ffbee0125ee8f6d.txt';
 
 export type EarlyWarningOptions = {
   readonly allowedLatenessMs: number;
@@ -48,8 +47,9 @@ export function alertFromDecision(d: Decision): Alert {
     pack: o.pack,
     raised_at: toIso(o.at),
     status,
+    // The pack's own early-warning article and seed, or none for a division no pack covers.
     reasons: [
-      { rule: o.rule, article: '第十九条', seed: SICHUAN_SEED, detail: o.detail },
+      ...warningReasons(o.rule, o.pack, o.division, o.detail),
       { rule: `${o.rule}.threshold`, assumption: def.assumption },
     ],
     explanation: {

@@ -1,14 +1,15 @@
 /**
- * Targeted inspection tasks (定向检查): from key alerts (四川 第十九条 重点监控), from levels whose
+ * Targeted inspection tasks (定向检查): from key alerts (the alert's pack's early-warning article,
+ * e.g. 四川 第十九条 重点监控; none where no pack covers the division), from levels whose
  * measures raise sampling or set audits (四川 第二十八条(五)/第二十九条(五) D +10%, E +20%;
  * 巫山 第二十二条 audits per year; 广东 第二十五条 sampling caps), and from chain triggers (every
  * branch of the brand, 四川 第三十四条(七)/第三十五条(七)). Each names its rule and article.
  */
+import { warningBasis } from '../rules/early-warning/law.ts';
 import type { CreditOutput, LevelChange } from '../rules/engine/standing.ts';
 import type { Measure } from '../rules/engine/types.ts';
 import type { SubjectKind } from '../schemas/events.ts';
 import { pushAll } from './arrays.ts';
-import { SICHUAN_SEED } from './early-warning.ts';
 import { stableId } from './ids.ts';
 import type { Alert, InspectionTask } from './outputs.ts';
 
@@ -109,7 +110,7 @@ export function inspectionsFrom(credit: readonly CreditOutput[], alerts: readonl
         a.subject_kind,
         a.subject_code,
         a.rule,
-        `四川 第十九条 重点监控 (${SICHUAN_SEED})`,
+        warningBasis(a.pack, a.division),
         a.raised_at,
         a.division,
         a.pack,

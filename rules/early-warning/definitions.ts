@@ -1,6 +1,6 @@
 /**
- * Early-warning rules (信用风险预警, 四川 第十九条、第二十条: a warning leads to 重点监控 `key` or
- * 一般监控 `general`) as data: id, plain-Chinese title, severity, the indicator and window it reads,
+ * Early-warning rules (信用风险预警: in 四川 第十九条、第二十条 a warning leads to 重点监控 `key` or
+ * 一般监控 `general`; an alert cites its own pack's early-warning article, law.ts) as data: id, plain-Chinese title, severity, the indicator and window it reads,
  * and default thresholds. Thresholds are configurable per pack and per division (thresholds.ts).
  * The seeds give no numbers for these indicators: every default is an assumption and says why.
  */
@@ -18,7 +18,8 @@ export type RuleDefinition = {
   readonly assumption: string;
 };
 
-const WARNING_BASIS = '四川 第十九条、第二十条 (000_6ffbee0125ee8f6d.txt): 信用风险预警指标';
+/** Not one province's text: each alert cites its pack's `early_warning` (law.ts and each pack README). */
+const WARNING_BASIS = "the subject's pack's early-warning article (Pack.early_warning)";
 
 export const RULES = {
   split_admission: {

@@ -152,10 +152,23 @@ export type PackAnswer =
   | { readonly article: string; readonly answer: string }
   | { readonly not_covered: string };
 
+/**
+ * The article a pack's early warnings and the inspection tasks they open rest on (信用风险预警,
+ * 预警, 动态监测), with the seed's words. Only 四川 states the duty (第十九条, 第二十条); where a
+ * seed has none, `article` is the nearest text and `assumption` says that reading it so is ours.
+ */
+export type EarlyWarningBasis = {
+  readonly article: string;
+  /** Verbatim fragments of the seed (its line breaks aside), in order. */
+  readonly quote: readonly string[];
+  readonly assumption?: string;
+};
+
 export type Pack = {
   readonly id: PackId;
   readonly title: string;
   readonly seed: string;
+  readonly early_warning: EarlyWarningBasis;
   readonly versions: readonly PackVersion[];
   /** Subject kinds the seed covers and the scale each is judged on. */
   readonly scales: Partial<Record<SubjectKind, Scale>>;

@@ -14,7 +14,7 @@ import { runMonitor } from '../../processors/run.ts';
 import { simulate } from '../../processors/simulator/simulate.ts';
 import { createStorageClient, type StorageClient } from '../../processors/storage/client.ts';
 import { chinaDate } from '../../rules/engine/time.ts';
-import { compilePacks } from '../../rules/packs/index.ts';
+import { compilePacks, PACKS } from '../../rules/packs/index.ts';
 import { freePort } from '../support/ports.ts';
 
 const KEY = 'replay-live-test-key-0123456789';
@@ -115,12 +115,14 @@ describe('replay and the live monitor agree', () => {
   });
 
   it('sampled rows keep their reasons and explanations', async () => {
-    const [a] = await query<{ reasons: string; explanation: string }>(
-      "SELECT reasons, explanation FROM yibao.alerts FINAL WHERE rule = 'peer_outlier' LIMIT 1",
+    const [a] = await query<{ reasons: string; explanation: string; pack: string }>(
+      "SELECT reasons, explanation, pack FROM yibao.alerts FINAL WHERE rule = 'peer_outlier' LIMIT 1",
     );
     if (a) {
       expect(JSON.parse(a.explanation)).toMatchObject({ indicator: 'fund_per_visit' });
-      expect(JSON.parse(a.reasons)[0].article).toBe('第十九条');
+      // The alert's own pack's early-warning article (none where no pack covers the division: pack '').
+      const pack = PACKS.find((p) => p.id === a.pack);
+      expect(JSON.parse(a.reasons)[0].article).toBe(pack?.early_warning.article);
     }
     const [c] = await query<{ reasons: string }>(
       "SELECT reasons FROM yibao.level_changes FINAL WHERE pack = 'chongqing-wushan' LIMIT 1",

@@ -21,6 +21,7 @@ import {
   SEED,
   VIOLATION_MONEY_TIERS,
 } from './data.ts';
+import { EARLY_WARNING } from './early-warning.ts';
 
 const ASSUMPTIONS = {
   suspension_once_per_period: {
@@ -222,6 +223,7 @@ export const wushan: Pack = {
   id: 'chongqing-wushan',
   title: '巫山县医疗保障基金监管信用管理办法（试行）',
   seed: SEED,
+  early_warning: EARLY_WARNING,
   versions: [
     { id: '巫山医保发〔2022〕82号', in_force_from: '2023-01-01', status: '试行', article: '第二十七条' },
   ],

@@ -17,6 +17,7 @@ import {
   SEVERE_LIST_GRADE,
   VERSION,
 } from './data.ts';
+import { EARLY_WARNING } from './early-warning.ts';
 
 type Weight = {
   readonly points: number;
@@ -273,6 +274,7 @@ export const guangdong: Pack = {
   id: 'guangdong',
   title: '广东省医疗保障信用管理办法（试行）',
   seed: SEED,
+  early_warning: EARLY_WARNING,
   versions: [VERSION],
   scales: { institution: 'grade', employer: 'grade', practitioner: 'grade', insured: 'grade' },
   levels: { grade: ['A', 'B', 'C', 'D', 'E'] },

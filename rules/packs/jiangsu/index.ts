@@ -8,6 +8,7 @@ import { addYears, chinaDate, dayStart } from '../../engine/time.ts';
 import type { EvalInput, Evaluation, Fact, InstitutionProfile, Pack, Reason } from '../../engine/types.ts';
 import { ASSUMPTIONS, READING, settings } from './assumptions.ts';
 import { CONSEQUENCES, IN_FORCE_FROM, LEVELS, PUBLICATION, SEED } from './data.ts';
+import { EARLY_WARNING } from './early-warning.ts';
 import { applyRepairs, type Judged, judge, rule, until, upgradeRepeats } from './judge.ts';
 
 type Values = Readonly<Record<string, unknown>>;
@@ -136,6 +137,7 @@ export const jiangsu: Pack = {
   id: 'jiangsu',
   title: '江苏省医疗保障定点医药机构失信行为惩戒暂行办法',
   seed: SEED,
+  early_warning: EARLY_WARNING,
   versions: [
     {
       id: '江苏省医疗保障定点医药机构失信行为惩戒暂行办法',

@@ -21,6 +21,7 @@ import {
   THREE_YEAR_RULE,
   VERSION,
 } from './data.ts';
+import { EARLY_WARNING } from './early-warning.ts';
 import { type ExclusionCheck, institutionExclusion, staffExclusion } from './exclusions.ts';
 import { institutionDeductions, personDeductions } from './score.ts';
 
@@ -243,6 +244,7 @@ export const sichuan: Pack = {
   id: 'sichuan',
   title: '四川省医疗保障基金使用信用管理暂行办法（征求意见稿）',
   seed: SEED,
+  early_warning: EARLY_WARNING,
   versions: [VERSION],
   scales: { institution: 'grade', practitioner: 'level', insured: 'level' },
   levels: { grade: GRADES, level: LEVELS },

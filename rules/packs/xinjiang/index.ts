@@ -7,6 +7,7 @@ import { addMonths, addYears, chinaDate, dayStart } from '../../engine/time.ts';
 import type { EvalInput, Evaluation, Fact, Pack, Reason } from '../../engine/types.ts';
 import { ASSUMPTIONS, type Settings, settings } from './assumptions.ts';
 import { CONSEQUENCES, LEVELS, PUBLICATION, RED_FACTS, SEED } from './data.ts';
+import { EARLY_WARNING } from './early-warning.ts';
 import { applyRepairs, type Judged, judge, rule, until, upgradeSameYear } from './judge.ts';
 
 type Values = Readonly<Record<string, unknown>>;
@@ -149,6 +150,7 @@ export const xinjiang: Pack = {
   id: 'xinjiang',
   title: '自治区医疗保障基金监管信用管理办法（试行）（征求意见稿）',
   seed: SEED,
+  early_warning: EARLY_WARNING,
   versions: [
     {
       id: '自治区医疗保障基金监管信用管理办法（试行）（征求意见稿）',
