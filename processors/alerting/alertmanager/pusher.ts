@@ -217,6 +217,8 @@ class AmState {
   }
 }
 
+const SEVERITY_ORDER: Readonly<Record<string, number>> = { key: 0, general: 1, info: 2 };
+
 /** One Alertmanager: what changed goes out after `gatherMs`, everything on `requestResend()`. */
 class AmTarget {
   readonly stats: AlertmanagerTargetStats;
@@ -314,6 +316,12 @@ class AmTarget {
       this.#refused.delete(fp);
       return [{ fp, v, entry: e }];
     });
+    // 重点 first: Alertmanager takes a request's alerts in order, so an inhibiting alert is in before
+    // the ones it inhibits (a group whose alerts started long ago is flushed without group_wait).
+    items.sort(
+      (x, y) =>
+        (SEVERITY_ORDER[x.entry.labels.severity!] ?? 3) - (SEVERITY_ORDER[y.entry.labels.severity!] ?? 3),
+    );
     const retry: string[] = [];
     for (let i = 0; i < items.length; i += this.s.maxBatch) {
       const batch = items.slice(i, i + this.s.maxBatch);
