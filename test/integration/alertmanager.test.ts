@@ -27,18 +27,21 @@ import { freePort } from '../support/ports.ts';
 import { alert } from '../unit/alerting/fixtures.ts';
 import { read } from '../unit/deploy/files.ts';
 
+/** YIBAO_ALERTMANAGER_BIN when set, else prometheus-alertmanager (Debian) or alertmanager on PATH or in /usr/bin. */
 function findAlertmanager(): string | undefined {
   const names = ['prometheus-alertmanager', 'alertmanager'];
   const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/bin', '/usr/local/bin'];
-  for (const d of dirs)
-    for (const n of names) {
-      try {
-        accessSync(join(d, n), constants.X_OK);
-        return join(d, n);
-      } catch {
-        // next
-      }
+  const candidates = process.env.YIBAO_ALERTMANAGER_BIN
+    ? [process.env.YIBAO_ALERTMANAGER_BIN]
+    : dirs.flatMap((d) => names.map((n) => join(d, n)));
+  for (const c of candidates) {
+    try {
+      accessSync(c, constants.X_OK);
+      return c;
+    } catch {
+      // next
     }
+  }
   return undefined;
 }
 
