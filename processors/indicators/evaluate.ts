@@ -144,14 +144,14 @@ export function evaluateAmountSpike(
   if (days === 0) return NOTHING;
   const baseline = sum / days;
   const ratio = baseline > 0 ? current / baseline : 0;
-  const breached = days >= t.min_baseline_days! && current >= t.min_amount! && ratio >= t.ratio!;
-  if (!decides(w, 'amount_spike', quiet, breached, round(ratio), t.ratio! * HYSTERESIS)) return NOTHING;
+  const breached = days >= t.min_baseline_days && current >= t.min_amount && ratio >= t.ratio;
+  if (!decides(w, 'amount_spike', quiet, breached, round(ratio), t.ratio * HYSTERESIS)) return NOTHING;
   return [
     outcome('amount_spike', 'institution', code, place, at, {
       breached,
       value: round(ratio),
-      threshold: t.ratio!,
-      resolve_below: t.ratio! * HYSTERESIS,
+      threshold: t.ratio,
+      resolve_below: t.ratio * HYSTERESIS,
       baseline: round(baseline, 2),
       detail: `24小时基金支付 ${round(current, 2)} 元，为前${days}日日均 ${round(baseline, 2)} 元的 ${round(ratio, 2)} 倍`,
       evidence: w.recent.before(at),
@@ -181,13 +181,13 @@ export function evaluateSplitAdmission(
   const sa = store.options.thresholds('split_admission', place.pack, place.division);
   const share = admissions > 0 ? readmissions / admissions : 0;
   const breached =
-    readmissions >= sa.min_count! || (readmissions >= sa.min_count_for_share! && share >= sa.min_share!);
+    readmissions >= sa.min_count || (readmissions >= sa.min_count_for_share && share >= sa.min_share);
   return [
     outcome('split_admission', 'institution', code, place, stamp, {
       breached,
       value: readmissions,
-      threshold: sa.min_count!,
-      resolve_below: sa.min_count_for_share!,
+      threshold: sa.min_count,
+      resolve_below: sa.min_count_for_share,
       baseline: round(share),
       detail: `30日内出院后${sa.gap_days}日内同病种再入院 ${readmissions} 例，占住院 ${admissions} 例的 ${round(share * 100, 1)}%`,
       evidence: w.readmissionEvidence?.before(at) ?? [],
@@ -225,8 +225,8 @@ export function evaluateInstitutionDays(
     const share = off7 / n7;
     const peerN = peer[P.count]! - n7;
     const peerShare = peerN > 0 ? (peer[P.offHours]! - off7) / peerN : 0;
-    const threshold = Math.max(oh.min_share!, oh.peer_ratio! * peerShare);
-    const breached = n7 >= oh.min_settlements! && share >= threshold;
+    const threshold = Math.max(oh.min_share, oh.peer_ratio * peerShare);
+    const breached = n7 >= oh.min_settlements && share >= threshold;
     // Distinct persons of the whole days only: today's sketch holds persons after `at` already.
     const lastWholeDay = chinaDay(at - 1) - (w.windows.days.start(chinaDay(at)) === at ? 0 : 1);
     if (decides(w, 'off_hours_share', quiet, breached, round(share), threshold * HYSTERESIS))
@@ -249,18 +249,18 @@ export function evaluateInstitutionDays(
   const fund = own[n + D.fund]!;
   const peerCount = (group?.members.size ?? 1) - 1;
   const peerVisits = peer[m + P.count]! - visits;
-  if (visits > 0 && peerVisits > 0 && peerCount >= po.min_peers!) {
+  if (visits > 0 && peerVisits > 0 && peerCount >= po.min_peers) {
     const perVisit = fund / visits;
     const peerPerVisit = (peer[m + P.fund]! - fund) / peerVisits;
     const ratio = peerPerVisit > 0 ? perVisit / peerPerVisit : 0;
-    const breached = visits >= po.min_visits! && ratio >= po.ratio!;
-    if (decides(w, 'peer_outlier', quiet, breached, round(ratio), po.ratio! * HYSTERESIS))
+    const breached = visits >= po.min_visits && ratio >= po.ratio;
+    if (decides(w, 'peer_outlier', quiet, breached, round(ratio), po.ratio * HYSTERESIS))
       out.push(
         outcome('peer_outlier', 'institution', code, place, at, {
           breached,
           value: round(ratio),
-          threshold: po.ratio!,
-          resolve_below: po.ratio! * HYSTERESIS,
+          threshold: po.ratio,
+          resolve_below: po.ratio * HYSTERESIS,
           baseline: round(peerPerVisit, 2),
           detail: `近30日次均基金支付 ${round(perVisit, 2)} 元，为同类机构（${peerCount} 家）次均 ${round(peerPerVisit, 2)} 元的 ${round(ratio, 2)} 倍`,
           evidence: w.recent.before(at),
@@ -273,14 +273,14 @@ export function evaluateInstitutionDays(
   const reductions = own[n + D.reductions]!;
   if (reductions > 0 && fund > 0) {
     const rate = reductions / fund;
-    const breached = fund >= cr.min_fund! && rate >= cr.min_rate!;
-    if (decides(w, 'claim_reduction_rate', quiet, breached, round(rate), cr.min_rate! * HYSTERESIS))
+    const breached = fund >= cr.min_fund && rate >= cr.min_rate;
+    if (decides(w, 'claim_reduction_rate', quiet, breached, round(rate), cr.min_rate * HYSTERESIS))
       out.push(
         outcome('claim_reduction_rate', 'institution', code, place, at, {
           breached,
           value: round(rate),
-          threshold: cr.min_rate!,
-          resolve_below: cr.min_rate! * HYSTERESIS,
+          threshold: cr.min_rate,
+          resolve_below: cr.min_rate * HYSTERESIS,
           detail: `近30日审减 ${round(reductions, 2)} 元，占基金支付 ${round(fund, 2)} 元的 ${round(rate * 100, 2)}%`,
           evidence: w.reductionEvidence?.before(at) ?? [],
           ...q,
@@ -306,10 +306,10 @@ export function evaluatePractitioner(
   const count = w.recent.countIn(at - HOUR_MS, at);
   return [
     outcome('practitioner_throughput', 'practitioner', code, place, stamp, {
-      breached: count >= t.max_per_hour!,
+      breached: count >= t.max_per_hour,
       value: count,
-      threshold: t.max_per_hour!,
-      resolve_below: t.max_per_hour! * HYSTERESIS,
+      threshold: t.max_per_hour,
+      resolve_below: t.max_per_hour * HYSTERESIS,
       detail: `截至该时点的1小时内结算 ${count} 笔（${w.institution}）`,
       evidence: w.recent.before(at),
     }),
@@ -345,10 +345,10 @@ export function evaluatePerson(
     const institutions = [...new Set(today.map((v) => v.institution))].sort();
     out.push(
       outcome('multi_institution_day', 'insured', token, firstPlace, stamp, {
-        breached: institutions.length >= mi.min_institutions!,
+        breached: institutions.length >= mi.min_institutions,
         value: institutions.length,
-        threshold: mi.min_institutions!,
-        resolve_below: mi.min_institutions!,
+        threshold: mi.min_institutions,
+        resolve_below: mi.min_institutions,
         detail: `当日在 ${institutions.length} 家机构结算：${institutions.join('、')}`,
         evidence: today.map((v) => v.eventId).slice(-10),
       }),
@@ -359,12 +359,12 @@ export function evaluatePerson(
     for (const [pharmacy, ids] of [...byPharmacy].sort()) {
       const place = where(store, pharmacy);
       const pr = store.options.thresholds('pharmacy_repeat_purchase', place.pack, place.division);
-      if (ids.length < pr.min_purchases!) continue;
+      if (ids.length < pr.min_purchases) continue;
       out.push(
         outcome('pharmacy_repeat_purchase', 'institution', pharmacy, place, stamp, {
           breached: true,
           value: ids.length,
-          threshold: pr.min_purchases!,
+          threshold: pr.min_purchases,
           detail: `同一参保人（${token}）当日在本药店购药 ${ids.length} 次`,
           evidence: ids.slice(-10),
           occurrence: `${token}|${day}`,
@@ -386,10 +386,10 @@ export function evaluatePerson(
     const [item, worst] = [...byItem].sort((a, b) => b[1].days - a[1].days || (a[0] < b[0] ? -1 : 1))[0]!;
     out.push(
       outcome('drug_oversupply', 'insured', token, firstPlace, stamp, {
-        breached: worst.days >= ds.max_days_supply!,
+        breached: worst.days >= ds.max_days_supply,
         value: worst.days,
-        threshold: ds.max_days_supply!,
-        resolve_below: ds.max_days_supply!,
+        threshold: ds.max_days_supply,
+        resolve_below: ds.max_days_supply,
         detail: `30日内药品 ${item} 累计供药 ${worst.days} 天`,
         evidence: [...new Set(worst.ids)].slice(-10),
       }),
@@ -405,12 +405,12 @@ export function evaluatePerson(
       const hours = Number(overlapMs) / HOUR_MS;
       const place = where(store, instA!);
       const os = store.options.thresholds('overlapping_stays', place.pack, place.division);
-      if (hours < os.min_overlap_hours!) continue;
+      if (hours < os.min_overlap_hours) continue;
       out.push(
         outcome('overlapping_stays', 'insured', token, place, Number(time), {
           breached: true,
           value: round(hours, 1),
-          threshold: os.min_overlap_hours!,
+          threshold: os.min_overlap_hours,
           detail: `同时在 ${instA} 与 ${instB} 住院，重叠 ${round(hours, 1)} 小时`,
           evidence: [a!, b!],
           occurrence: `${a}|${b}`,

@@ -372,7 +372,7 @@ export class IndicatorStore {
     const stays = (person.stays ??= []) as (Stay & { readmission?: boolean; overlapSignals?: string[] })[];
     const division = this.divisionOf(stay.institution);
     const pack = packForDivision(division);
-    const gap = (this.options.thresholds('split_admission', pack, division).gap_days ?? 15) * DAY_MS;
+    const gap = this.options.thresholds('split_admission', pack, division).gap_days * DAY_MS;
     const isReadmission = (later: Stay, earlier: Stay) =>
       later.institution === earlier.institution &&
       later.icd3 !== '' &&
