@@ -330,7 +330,11 @@ export class CreditEngine {
       .map((f) => dayStart(f.decided_at))
       .filter((d) => d > at)
       .sort((a, b) => a - b)[0];
-    const next = [evaluation.next_review_at, futureFact]
+    // The day after the pack's last day in force (广东 to 2026-06-30, 第四十三条) is a review too:
+    // with no later fact nothing else would evaluate the subject then, and `policy_expired` would
+    // never be told although standings say policy_in_force: false (issue 17).
+    const lapse = compiled ? lapseOf(compiled.pack) : undefined;
+    const next = [evaluation.next_review_at, futureFact, lapse]
       .filter((x): x is number => x !== undefined && x > at)
       .sort((a, b) => a - b)[0];
     this.timers.schedule(key(s.kind, s.code), next);
@@ -403,14 +407,15 @@ export class CreditEngine {
   private tellExpiry(pack: Pack, at: number, out: CreditOutput[]): void {
     if (this.expiredTold.has(pack.id) || policyInForce(pack, at)) return;
     const last = pack.versions.at(-1);
-    if (!last?.in_force_to || chinaDate(at) <= last.in_force_to) return;
+    const lapse = lapseOf(pack);
+    if (!last?.in_force_to || lapse === undefined || at < lapse) return;
     this.expiredTold.add(pack.id);
     out.push({
       kind: 'policy_expired',
       pack: pack.id,
       // The instant it lapsed (the day after its last day), not when this instance noticed: the
       // same whichever subject or instance evaluates first.
-      at: toIso(dayStart(last.in_force_to) + DAY_MS),
+      at: toIso(lapse),
       last_day: last.in_force_to,
       article: last.article,
     });
@@ -471,6 +476,12 @@ export class CreditEngine {
       consequences: this.consequencesOf(s, e.level),
     };
   }
+}
+
+/** The instant the pack's last version lapses (China midnight after its last day), if it has an end. */
+function lapseOf(pack: Pack): number | undefined {
+  const to = pack.versions.at(-1)?.in_force_to;
+  return to === undefined ? undefined : dayStart(to) + DAY_MS;
 }
 
 export function policyInForce(pack: Pack, at: number): boolean {

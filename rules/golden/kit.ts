@@ -99,4 +99,13 @@ export type GoldenCase = {
   };
   /** Assumption overrides for this case. */
   readonly overrides?: Record<string, unknown>;
+  /**
+   * The `policy_expired` the engine has told by `as_of` (POLICY.md: one per pack once no version
+   * is in force), or `null`: none.
+   */
+  readonly policy_expired?: {
+    readonly at: string;
+    readonly last_day: string;
+    readonly article: string;
+  } | null;
 };

@@ -239,6 +239,22 @@ export const GOLDEN: readonly GoldenCase[] = [
     expect: { subject_code: H, level: 'B', score: 850, policy_in_force: false },
   },
   {
+    name: '本办法自 2024 年 7 月 1 日起施行，有效期两年: at 23:59:59 on 30 June 2026, the last day, no policy_expired is told',
+    article: '第四十三条',
+    records: [hospital, gd(H, 'penalty', '2026-03-02', { behavior: 'overcharge' })],
+    as_of: '2026-06-30T23:59:59+08:00',
+    expect: { subject_code: H, level: 'B', score: 850, policy_in_force: true },
+    policy_expired: null,
+  },
+  {
+    name: '有效期两年: at midnight on 1 July 2026, with no fact after 2 March, policy_expired is told (it used to wait for a fact)',
+    article: '第四十三条',
+    records: [hospital, gd(H, 'penalty', '2026-03-02', { behavior: 'overcharge' })],
+    as_of: '2026-07-01T00:00:00+08:00',
+    expect: { subject_code: H, level: 'B', score: 850, policy_in_force: false },
+    policy_expired: { at: '2026-07-01T00:00:00+08:00', last_day: '2026-06-30', article: '第四十三条' },
+  },
+  {
     name: 'an insured person is a subject: a penalty for lending the insurance card leaves B',
     article: '第四条(二)3',
     records: [gd(PSN, 'penalty', '2025-05-06', { behavior: 'card_lending', amount: 1200 }, 'insured')],

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { CreditEngine } from '../../../rules/engine/engine.ts';
+import type { CreditOutput } from '../../../rules/engine/standing.ts';
 import type { PackId } from '../../../rules/engine/types.ts';
 import type { GoldenCase } from '../../../rules/golden/kit.ts';
 import { GOLDEN_CASES } from '../../../rules/packs/golden.ts';
@@ -17,20 +18,21 @@ const token = createPseudonymiser(KEY);
 
 function run(packId: PackId, c: GoldenCase) {
   const engine = new CreditEngine(compilePacks(c.overrides ? { [packId]: c.overrides } : {}));
+  const outputs: CreditOutput[] = [];
   for (const record of c.records) {
     const r = decode(JSON.stringify(record));
     if (!r.ok) throw new Error(`golden record rejected: ${r.error.message}`);
-    engine.apply(r.event);
+    outputs.push(...engine.apply(r.event));
   }
-  engine.advanceTo(Date.parse(c.as_of));
-  return engine;
+  outputs.push(...engine.advanceTo(Date.parse(c.as_of)));
+  return { engine, outputs };
 }
 
 const all = Object.entries(GOLDEN_CASES) as [PackId, readonly GoldenCase[]][];
 
 describe.each(all)('golden cases of %s', (packId, cases) => {
   it.each(cases.map((c) => [`${c.article}: ${c.name}`, c] as const))('%s', (_title, c) => {
-    const engine = run(packId, c);
+    const { engine, outputs } = run(packId, c);
     const standings = engine.standings();
     for (const e of Array.isArray(c.expect) ? c.expect : [c.expect]) {
       const kind = e.subject_kind ?? 'institution';
@@ -48,6 +50,14 @@ describe.each(all)('golden cases of %s', (packId, cases) => {
         expect(r.article !== undefined || r.assumption !== undefined || r.rule.startsWith('engine.')).toBe(
           true,
         );
+    }
+    if (c.policy_expired !== undefined) {
+      // Instants compared as instants: the case writes RFC 3339 without milliseconds.
+      const told = outputs.flatMap((o) =>
+        o.kind === 'policy_expired' ? [{ ...o, at: Date.parse(o.at) }] : [],
+      );
+      const want = c.policy_expired && { kind: 'policy_expired', pack: packId, ...c.policy_expired };
+      expect(told).toEqual(want ? [{ ...want, at: Date.parse(want.at) }] : []);
     }
     if (c.chain) {
       const chain = engine.chainStatuses().find((x) => x.chain_id === c.chain?.chain_id);
