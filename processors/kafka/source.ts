@@ -148,6 +148,15 @@ export function kafkaSource(o: KafkaSourceOptions): KafkaSource {
   // them back at their committed offset instead of re-reading the whole log into live state.
   const rebuilt = new Set<string>();
   let held = 0;
+  /**
+   * The partition of the batch last handed out, until the caller asks for the next one: its
+   * offsets count as handed out (`commit`, lag), but the caller is still applying its records —
+   * in slices, with awaits on its sinks between them, where its idle timer runs. Until the caller
+   * comes back that partition is `reading`: called `ended` as soon as its last batch left the
+   * queue, it could be declared idle mid-batch (when the caller's idle timer ticked inside a
+   * partition's last batch), and the watermark moving past it made the rest of that batch late.
+   */
+  let inHand: string | undefined;
 
   const notify = () => {
     const w = wake;
@@ -162,7 +171,7 @@ export function kafkaSource(o: KafkaSourceOptions): KafkaSource {
 
   function partitionState(k: string): PartitionState {
     const b = bounds.get(k);
-    if (!boundsReady || b === undefined) return 'reading';
+    if (!boundsReady || b === undefined || k === inHand) return 'reading';
     const at = position(k);
     if (o.stopAtEnd && at >= b.endAtAssign) return 'ended';
     return at >= b.end ? 'caught_up' : 'reading';
@@ -314,7 +323,13 @@ export function kafkaSource(o: KafkaSourceOptions): KafkaSource {
     for (;;) {
       if (failure) throw failure;
       if (queue.length > 0) {
-        yield take();
+        const batch = take();
+        inHand = batch[0]!.partitionKey;
+        try {
+          yield batch;
+        } finally {
+          inHand = undefined;
+        }
         continue;
       }
       if (closed || (o.stopAtEnd && atEnd())) return;
