@@ -58,9 +58,12 @@ function fakeKafka(perPartition: number[]): Kafka {
 
 const settle = () => new Promise((r) => setTimeout(r, 20));
 
+let source: ReturnType<typeof kafkaSource>;
+const stateOf = (partition: string) => source.partitionState?.(partition);
+
 describe('kafkaSource partitionState in a bounded run', () => {
   it('a partition whose last batch the caller holds is still reading; ended once the caller asks for more', async () => {
-    const source = kafkaSource({
+    source = kafkaSource({
       kafka: fakeKafka([3, 2]),
       groupId: 'g',
       topics: [TOPIC],
@@ -70,24 +73,24 @@ describe('kafkaSource partitionState in a bounded run', () => {
     const batches = source.batches[Symbol.asyncIterator]();
     const first = await batches.next();
     await settle(); // the bounds (ListOffsets, OffsetFetch) are known from here on
-    expect(first.value?.map((r) => r.offset)).toEqual(['0', '1', '2']);
+    expect(first.value?.map((r: { offset: string }) => r.offset)).toEqual(['0', '1', '2']);
     // Handed out to its end offset, but still being applied: it must hold the watermark.
-    expect(source.partitionState?.('t/0')).toBe('reading');
-    expect(source.partitionState?.('t/1')).toBe('reading');
+    expect(stateOf('t/0')).toBe('reading');
+    expect(stateOf('t/1')).toBe('reading');
     expect(source.lag()).toBe(2); // its offsets count as handed out
 
     const second = await batches.next();
     expect(second.value?.[0]?.partitionKey).toBe('t/1');
-    expect(source.partitionState?.('t/0')).toBe('ended');
-    expect(source.partitionState?.('t/1')).toBe('reading');
+    expect(stateOf('t/0')).toBe('ended');
+    expect(stateOf('t/1')).toBe('reading');
 
     expect((await batches.next()).done).toBe(true);
-    expect(source.partitionState?.('t/1')).toBe('ended');
-    await source.close();
+    expect(stateOf('t/1')).toBe('ended');
+    await source.close?.();
   });
 
   it('per record: the partition is reading until its last record has been taken and the next asked for', async () => {
-    const source = kafkaSource({
+    source = kafkaSource({
       kafka: fakeKafka([2]),
       groupId: 'g',
       topics: [TOPIC],
@@ -97,11 +100,11 @@ describe('kafkaSource partitionState in a bounded run', () => {
     const records = source.records[Symbol.asyncIterator]();
     await records.next();
     await settle();
-    expect(source.partitionState?.('t/0')).toBe('reading');
+    expect(stateOf('t/0')).toBe('reading');
     await records.next();
-    expect(source.partitionState?.('t/0')).toBe('reading');
+    expect(stateOf('t/0')).toBe('reading');
     expect((await records.next()).done).toBe(true);
-    expect(source.partitionState?.('t/0')).toBe('ended');
-    await source.close();
+    expect(stateOf('t/0')).toBe('ended');
+    await source.close?.();
   });
 });
