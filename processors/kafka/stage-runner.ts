@@ -20,7 +20,6 @@
  * no checkpoint matches (instances added or removed) still rebuilds from offset 0.
  */
 
-import { createHash } from 'node:crypto';
 import type { Admin, Consumer, Kafka, Producer } from 'kafkajs';
 import type { ChainStatus } from '../../rules/chains.ts';
 import type { Thresholds } from '../../rules/early-warning/thresholds.ts';
@@ -37,9 +36,13 @@ import {
   type StageKind,
 } from '../stages/instance.ts';
 import type { StageName } from '../stages/messages.ts';
-import { encodeStage, restoreStage, STAGE_STATE_VERSION } from '../stages/snapshot.ts';
 import type { CheckpointStore } from '../state/checkpoints.ts';
 import { KafkaHandOver } from './handover.ts';
+import { Checkpointer, checkpointName, restoreCheckpoint, type StageStart } from './stage/checkpointing.ts';
+import { StagePartitions } from './stage/partitions.ts';
+import { batchSettler } from './stage/settle.ts';
+
+export { checkpointName, type StageStart };
 
 export type KafkaStageOptions = {
   readonly stage: StageKind;
@@ -74,16 +77,6 @@ export type KafkaStageOptions = {
   readonly signal?: AbortSignal;
 };
 
-/** Where the last assignment's state came from. */
-export type StageStart =
-  | { readonly from: 'log' | 'committed'; readonly reason?: string }
-  | {
-      readonly from: 'checkpoint';
-      readonly name: string;
-      readonly offsets: Readonly<Record<string, string>>;
-      readonly created_at: string;
-    };
-
 export type KafkaStageStatus = {
   readonly stage: StageKind;
   readonly assigned: readonly string[];
@@ -114,21 +107,6 @@ function eventTimeOf(s: StageInstance): number {
   if (s.person) return s.person.warnings.store.newestEventTime;
   if (s.chain) return s.chain.watermark;
   return Number.NEGATIVE_INFINITY;
-}
-
-/** A checkpoint's name: the group, the stage and the exact assignment it holds the state of. */
-export function checkpointName(
-  groupId: string,
-  assigned: readonly { topic: string; partition: number }[],
-): string {
-  const parts = assigned.map((a) => `${a.topic}/${a.partition}`).sort();
-  const plain = `${groupId}-${parts.map((p) => p.slice(p.lastIndexOf('/') + 1)).join('_')}`.replace(
-    /[^A-Za-z0-9_-]/g,
-    '_',
-  );
-  if (plain.length <= 128) return plain;
-  const digest = createHash('sha256').update(parts.join(',')).digest('hex').slice(0, 16);
-  return `${plain.slice(0, 100)}-${digest}`;
 }
 
 export type KafkaStage = {
@@ -185,24 +163,12 @@ export async function startKafkaStage(o: KafkaStageOptions): Promise<KafkaStage>
   let assigned: { topic: string; partition: number }[] = [];
   let generation = 0;
   let built = -1;
-  /** Per `topic/partition`: offsets below this were committed (rebuild only), and where input ends. */
-  let committed = new Map<string, bigint>();
-  let endOffsets = new Map<string, bigint>();
-  const position = new Map<string, bigint>();
-  const lastSeen = new Map<string, number>();
-  const idleTold = new Set<string>();
-  /** Per `topic/partition`: the newest end offset known (batches' high watermarks). */
-  const highWater = new Map<string, bigint>();
-  let rebuiltAt = performance.now();
+  const partitionsRead = new StagePartitions();
   let processed = 0;
   let replayed = 0;
   let rebuilds = 0;
   let start: StageStart | undefined;
-  let checkpointsSaved = 0;
-  let checkpointBytes = 0;
-  /** The last checkpoint: encoding the state (the batch loop waits for it) and writing it. */
-  let checkpointTimes = { encode_ms: 0, save_ms: 0 };
-  let checkpointAt: string | null = null;
+  const checkpointer = o.checkpoints && new Checkpointer(o.checkpoints.store, o.checkpoints.everyMs);
   /** The newest event time any instance of this process had (a rebuilt one starts again from −∞). */
   let eventTime = Number.NEGATIVE_INFINITY;
   const eventTimeNow = () => {
@@ -210,12 +176,10 @@ export async function startKafkaStage(o: KafkaStageOptions): Promise<KafkaStage>
     if (Number.isFinite(t) && t > eventTime) eventTime = t;
     return Number.isFinite(eventTime) ? toIso(eventTime) : null;
   };
-  let lastCheckpoint = performance.now();
   /** The options the current instance was made with (a snapshot's fingerprint is taken of them). */
   let instanceOptions: StageInstanceOptions | undefined;
   /** False once a batch stopped midway: the state then holds records whose outputs were not settled. */
   let clean = true;
-  const lag = new Map<string, number>();
   let stopped = false;
   let resolveFinished!: (v: { standings: Standing[]; chains: ChainStatus[] }) => void;
   let rejectFinished!: (e: unknown) => void;
@@ -225,6 +189,7 @@ export async function startKafkaStage(o: KafkaStageOptions): Promise<KafkaStage>
   });
   const id = (topic: string, partition: number) =>
     o.stage === 'ingest' ? `${topic}/${partition}` : String(partition);
+  const keyOf = (a: { topic: string; partition: number }) => `${a.topic}/${a.partition}`;
 
   consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
     assigned = Object.entries(payload.memberAssignment).flatMap(([topic, ps]) =>
@@ -260,25 +225,20 @@ export async function startKafkaStage(o: KafkaStageOptions): Promise<KafkaStage>
     built = generation;
     rebuilds++;
     const offsets = await admin.fetchOffsets({ groupId, topics: inputs });
-    committed = new Map(
+    const committed = new Map(
       offsets.flatMap((t) =>
         t.partitions.map(
           (p) => [`${t.topic}/${p.partition}`, BigInt(Math.max(0, Number(p.offset)))] as const,
         ),
       ),
     );
-    endOffsets = new Map();
+    const endOffsets = new Map<string, bigint>();
     for (const topic of new Set(assigned.map((a) => a.topic)))
       for (const p of await admin.fetchTopicOffsets(topic))
         endOffsets.set(`${topic}/${p.partition}`, BigInt(p.high));
-    position.clear();
-    highWater.clear();
-    idleTold.clear();
-    lastSeen.clear();
-    rebuiltAt = performance.now();
+    partitionsRead.reset(assigned.map(keyOf), committed, endOffsets, performance.now());
     ingestEnded = false;
     clean = true;
-    lag.clear();
     const options: StageInstanceOptions = {
       stage: o.stage,
       pseudonymKey: o.pseudonymKey,
@@ -293,99 +253,42 @@ export async function startKafkaStage(o: KafkaStageOptions): Promise<KafkaStage>
     };
     instanceOptions = options;
     const sought = o.stage !== 'ingest' && assigned.length > 0;
-    const restored = sought ? await restore(options) : undefined;
+    const restored = sought
+      ? await restoreCheckpoint(
+          o.checkpoints?.store,
+          checkpointName(groupId, assigned),
+          assigned.map(keyOf),
+          options,
+          o.log,
+        )
+      : undefined;
     stage = restored?.instance ?? createStageInstance(options);
-    if (!sought) start = { from: 'committed' };
+    start = restored?.start ?? { from: 'committed' };
     if (sought)
       for (const a of assigned) {
-        const offset = restored?.offsets[`${a.topic}/${a.partition}`] ?? '0';
-        position.set(`${a.topic}/${a.partition}`, BigInt(offset) - 1n);
+        const offset = restored?.offsets?.[keyOf(a)] ?? '0';
+        partitionsRead.seek(keyOf(a), BigInt(offset));
         consumer.seek({ topic: a.topic, partition: a.partition, offset });
       }
     if (stage.ingest) {
       for (const a of assigned) stage.ingest.partition(id(a.topic, a.partition), 'expected');
       tellIdle(false); // empty partitions of a bounded run hold nothing back
     }
-    for (const a of assigned) {
-      const k = `${a.topic}/${a.partition}`;
-      const from = sought ? (position.get(k) ?? -1n) + 1n : (committed.get(k) ?? 0n);
-      lag.set(k, Math.max(0, Number((endOffsets.get(k) ?? 0n) - from)));
-    }
+    partitionsRead.startLag();
     await handOver.flush();
-    lastCheckpoint = performance.now();
-  }
-
-  /** The saved state of exactly this assignment, if there is one to trust; says why not otherwise. */
-  async function restore(
-    options: StageInstanceOptions,
-  ): Promise<{ instance: StageInstance; offsets: Readonly<Record<string, string>> } | undefined> {
-    const rebuildFromLog = (reason: string) => {
-      start = { from: 'log', reason };
-      return undefined;
-    };
-    if (!o.checkpoints) return rebuildFromLog('checkpoints are off');
-    const name = checkpointName(groupId, assigned);
-    const loaded = await o.checkpoints.store.load(name, { version: STAGE_STATE_VERSION });
-    if (loaded.kind === 'none') return rebuildFromLog(`no checkpoint ${name}`);
-    if (loaded.kind !== 'ok') {
-      o.log?.('warn', `${loaded.reason}: not used, rebuilding ${o.stage} from offset 0`, 'refused');
-      return rebuildFromLog(loaded.reason);
-    }
-    const { snapshot } = loaded;
-    const missing = assigned.map((a) => `${a.topic}/${a.partition}`).filter((k) => !(k in snapshot.offsets));
-    const r =
-      missing.length > 0
-        ? ({
-            kind: 'incompatible',
-            reason: `checkpoint ${name} has no offset for ${missing.join(', ')}`,
-          } as const)
-        : restoreStage(snapshot.state, options);
-    if (r.kind !== 'ok') {
-      o.log?.(
-        'warn',
-        `checkpoint ${name}: ${r.reason}: not used, rebuilding ${o.stage} from offset 0`,
-        'refused',
-      );
-      return rebuildFromLog(r.reason);
-    }
-    start = { from: 'checkpoint', name, offsets: snapshot.offsets, created_at: snapshot.createdAt };
-    o.log?.(
-      'info',
-      `${o.stage}: restored checkpoint ${name} of ${snapshot.createdAt}, reading on from ${JSON.stringify(snapshot.offsets)}`,
-      'restored',
-    );
-    return { instance: r.instance, offsets: snapshot.offsets };
+    checkpointer?.restart();
   }
 
   /** After a settled batch: the state and the next offset of every assigned partition, if it is time. */
   async function checkpointIfDue(): Promise<void> {
-    if (!o.checkpoints || !stage || !instanceOptions || o.stage === 'ingest' || !clean) return;
-    if (performance.now() - lastCheckpoint < o.checkpoints.everyMs) return;
-    const offsets: Record<string, string> = {};
-    for (const a of assigned) {
-      const k = `${a.topic}/${a.partition}`;
-      offsets[k] = ((position.get(k) ?? -1n) + 1n).toString();
-    }
-    const t0 = performance.now();
-    const state = encodeStage(stage, instanceOptions);
-    const encoded = performance.now();
-    await o.checkpoints.store.save(checkpointName(groupId, assigned), {
-      version: STAGE_STATE_VERSION,
-      offsets,
-      state,
-    });
-    checkpointsSaved++;
-    checkpointBytes = state.length;
-    lastCheckpoint = performance.now();
-    checkpointTimes = { encode_ms: Math.round(encoded - t0), save_ms: Math.round(lastCheckpoint - encoded) };
-    checkpointAt = new Date().toISOString();
+    if (!checkpointer || !stage || !instanceOptions || o.stage === 'ingest' || !clean) return;
+    await checkpointer.saveIfDue(
+      checkpointName(groupId, assigned),
+      stage,
+      instanceOptions,
+      partitionsRead.offsets(),
+    );
   }
-
-  /** The next offset of a partition this instance reads (ingest: committed where nothing was read). */
-  const nextOffset = (k: string) => {
-    const p = position.get(k);
-    return p !== undefined ? p + 1n : (committed.get(k) ?? 0n);
-  };
 
   /**
    * Ingest: source partitions that stop holding the watermark back (see io/sources/idleness.ts):
@@ -396,54 +299,28 @@ export async function startKafkaStage(o: KafkaStageOptions): Promise<KafkaStage>
    */
   function tellIdle(bySilence: boolean): boolean {
     if (!stage?.ingest) return false;
-    const now = performance.now();
-    let told = false;
-    for (const a of assigned) {
-      const k = `${a.topic}/${a.partition}`;
-      if (idleTold.has(k)) continue;
-      const next = nextOffset(k);
-      const ended = o.stopAtEnd === true && next >= (endOffsets.get(k) ?? 0n);
-      const caughtUp = next >= (highWater.get(k) ?? endOffsets.get(k) ?? 0n);
-      const silent = now - (lastSeen.get(k) ?? rebuiltAt) > (o.idlePartitionMs ?? 30_000);
-      if (!ended && !(bySilence && caughtUp && silent && settlingSince === undefined)) continue;
-      idleTold.add(k);
-      stage.ingest.partition(k, 'idle');
-      told = true;
-    }
-    return told;
-  }
-
-  const atEnd = () =>
-    assigned.every((a) => {
-      const k = `${a.topic}/${a.partition}`;
-      return (position.get(k) ?? -1n) + 1n >= (endOffsets.get(k) ?? 0n);
+    const idle = partitionsRead.takeIdle({
+      stopAtEnd: o.stopAtEnd === true,
+      bySilence: bySilence && !settler.settling(),
+      idleMs: o.idlePartitionMs ?? 30_000,
+      now: performance.now(),
     });
-
-  /** Marks, hand-over, sinks, then offsets: nothing is committed before what it caused is durable. */
-  /** While settling, no batch is read: that time is no partition's silence (see the idle timer). */
-  let settlingSince: number | undefined;
-  async function settle(outs: TopologyOutput[], commit?: () => Promise<void>) {
-    const t0 = performance.now();
-    settlingSince = t0;
-    try {
-      stage?.flushMarks();
-      await handOver.flush();
-      if (outs.length > 0) await o.emit(outs);
-      await o.flush();
-      // Committed through the batch's own call: a rebalance refusal then makes kafkajs rejoin (and
-      // whoever gets the partition next rebuilds and redoes what followed the last commit) instead
-      // of crashing the consumer as a refused `consumer.commitOffsets` does.
-      if (commit) await commit();
-    } finally {
-      settlingSince = undefined;
-      const waited = performance.now() - t0;
-      for (const [k, seen] of lastSeen) lastSeen.set(k, seen + waited);
-    }
+    for (const k of idle) stage.ingest.partition(k, 'idle');
+    return idle.length > 0;
   }
+
+  const settler = batchSettler({
+    flushMarks: () => stage?.flushMarks(),
+    flushHandOver: () => handOver.flush(),
+    emit: o.emit,
+    flush: o.flush,
+    onWaited: (ms) => partitionsRead.notSilentFor(ms),
+  });
+  const settle = settler.settle;
 
   async function finishIfDone(): Promise<void> {
     if (!stage) return;
-    if (stage.ingest && o.stopAtEnd && !ingestEnded && atEnd()) {
+    if (stage.ingest && o.stopAtEnd && !ingestEnded && partitionsRead.atEnd()) {
       stage.ingest.end(assigned.map((a) => id(a.topic, a.partition)));
       ingestEnded = true;
       await settle([]);
@@ -494,7 +371,7 @@ export async function startKafkaStage(o: KafkaStageOptions): Promise<KafkaStage>
         if (isStale() || stopped || !stage) return;
         const s = stage;
         const key = `${batch.topic}/${batch.partition}`;
-        const limit = committed.get(key) ?? 0n;
+        const limit = partitionsRead.committed(key);
         const outs: TopologyOutput[] = [];
         let last: string | undefined;
         for (const m of batch.messages) {
@@ -516,16 +393,18 @@ export async function startKafkaStage(o: KafkaStageOptions): Promise<KafkaStage>
           if (offset < limit) replayed++;
           else processed++;
           for (const x of got) outs.push(x);
-          position.set(key, offset);
+          partitionsRead.applied(key, offset);
           last = m.offset;
           resolveOffset(m.offset);
         }
-        lastSeen.set(key, performance.now());
+        // It delivered: it takes part with its records again.
+        partitionsRead.batchDone(
+          key,
+          last === undefined ? undefined : BigInt(last),
+          BigInt(batch.highWatermark),
+          performance.now(),
+        );
         eventTimeNow(); // after every batch: chain's watermark is +∞ once all ended, a rebuild starts at −∞
-        const high = BigInt(batch.highWatermark);
-        if (high > (highWater.get(key) ?? 0n)) highWater.set(key, high);
-        if (last !== undefined) lag.set(key, Math.max(0, Number(high - BigInt(last) - 1n)));
-        idleTold.delete(key); // it delivered: it takes part with its records again
         if (s.ingest) tellIdle(false);
         const next = last !== undefined && BigInt(last) >= limit ? (BigInt(last) + 1n).toString() : undefined;
         await settle(
@@ -550,7 +429,7 @@ export async function startKafkaStage(o: KafkaStageOptions): Promise<KafkaStage>
   const idleTimer =
     o.stage === 'ingest'
       ? setInterval(() => {
-          if (settlingSince !== undefined || !stage || built !== generation) return;
+          if (settler.settling() || !stage || built !== generation) return;
           if (tellIdle(true)) handOver.flush().catch(rejectFinished);
         }, 1_000)
       : undefined;
@@ -581,13 +460,11 @@ export async function startKafkaStage(o: KafkaStageOptions): Promise<KafkaStage>
       replayed,
       rebuilds,
       ...(start && { start }),
-      checkpoints_saved: checkpointsSaved,
-      checkpoint_bytes: checkpointBytes,
-      checkpoint_ms: checkpointTimes,
-      checkpoint_at: checkpointAt,
-      lag: Object.fromEntries(
-        assigned.map((a) => `${a.topic}/${a.partition}`).map((k) => [k, lag.get(k) ?? 0] as const),
-      ),
+      checkpoints_saved: checkpointer?.saved ?? 0,
+      checkpoint_bytes: checkpointer?.bytes ?? 0,
+      checkpoint_ms: checkpointer?.times ?? { encode_ms: 0, save_ms: 0 },
+      checkpoint_at: checkpointer?.at ?? null,
+      lag: partitionsRead.lag(),
       event_time: eventTimeNow(),
       done: isDone(),
     }),
