@@ -52,6 +52,22 @@ describe('StagePartitions', () => {
     expect(p.atEnd()).toBe(true);
   });
 
+  it('a partition committed to its end counts as read to it: no batch will come for it', () => {
+    const p = new StagePartitions();
+    p.reset(
+      ['in/0', 'in/1'],
+      new Map([['in/0', 10n]]),
+      new Map([
+        ['in/0', 10n],
+        ['in/1', 0n],
+      ]),
+      0,
+    );
+    expect(p.atEnd()).toBe(true);
+    p.reset(['in/0'], new Map([['in/0', 9n]]), new Map([['in/0', 10n]]), 0);
+    expect(p.atEnd()).toBe(false);
+  });
+
   it('by silence only when caught up with the newest end and silent for idleMs; a delivery takes it back', () => {
     const p = fresh();
     const q = { stopAtEnd: false, bySilence: true, idleMs: 1_000 };
