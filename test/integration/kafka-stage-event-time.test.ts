@@ -103,3 +103,36 @@ describe('event time of the stage processes', () => {
     }
   });
 });
+
+describe('a bounded ingest whose partitions are committed to their end', () => {
+  // What a late rebalance hands an ingest instance once the group has read everything: no batch
+  // comes for such partitions, and the instance used to wait for one for ever (issue 14).
+  it('ends without reading a record', async () => {
+    const again = await startKafkaStage({
+      stage: 'ingest',
+      kafka: testKafkaClient(kafka.brokers, 'event-time-ingest-again'),
+      groupId: 'et',
+      inputTopics: [INPUT],
+      handOverTopics,
+      pseudonymKey: 'stage-event-time-test-key-0123456789',
+      packs: compilePacks(),
+      thresholds: compileThresholds(),
+      allowedLatenessMs: 60_000,
+      stopAtEnd: true,
+      sessionTimeoutMs: 6_000,
+      emit: async () => {},
+      flush: async () => {},
+    });
+    try {
+      const ended = await Promise.race([
+        again.finished.then(() => 'ended'),
+        new Promise((r) => setTimeout(() => r('still waiting after 30 s'), 30_000)),
+      ]);
+      expect(ended).toBe('ended');
+      expect(again.status().processed).toBe(0);
+      expect(again.status().assigned).toHaveLength(3);
+    } finally {
+      await again.stop();
+    }
+  }, 60_000);
+});
