@@ -32,6 +32,8 @@ export class AlertState {
     readonly silences: KV,
     /** The keys the silences bucket holds, from its stream's subjects (a request with a timeout). */
     private readonly silenceKeys: () => Promise<string[]>,
+    /** The same for the acknowledgements bucket. */
+    private readonly ackKeys: () => Promise<string[]>,
   ) {}
 
   /** Opens both buckets, creating them when missing. */
@@ -44,9 +46,9 @@ export class AlertState {
     const silencesName = opts.silencesBucket ?? ALERT_SILENCES_BUCKET;
     const jsm = (): Promise<JetStreamManager> =>
       'jetstreamManager' in nats ? nats.jetstreamManager(false) : jetstreamManager(nats, { checkAPI: false });
-    const keyPrefix = `$KV.${silencesName}.`;
-    const silenceKeys = async () => {
-      const info = await (await jsm()).streams.info(`KV_${silencesName}`, {
+    const keysOf = (bucket: string) => async () => {
+      const keyPrefix = `$KV.${bucket}.`;
+      const info = await (await jsm()).streams.info(`KV_${bucket}`, {
         subjects_filter: `${keyPrefix}>`,
       });
       return Object.keys(info.state.subjects ?? {}).map((subject) => subject.slice(keyPrefix.length));
@@ -58,7 +60,8 @@ export class AlertState {
           history: 5,
           description: 'alert silences: matcher, until, who, why',
         }),
-        silenceKeys,
+        keysOf(silencesName),
+        keysOf(acksName),
       );
     } catch (err) {
       throw wrapNats(err, `cannot open the KV buckets ${acksName} and ${silencesName}`);
@@ -90,6 +93,16 @@ export class AlertState {
     return e && e.operation === 'PUT' ? e.json<AlertAck>() : null;
   }
 
+  /** The newest acknowledgement of every alert acknowledged, by alert id. */
+  async listAcks(): Promise<AlertAck[]> {
+    const out: AlertAck[] = [];
+    for (const k of await this.ackKeys()) {
+      const e = await this.acks.get(k);
+      if (e && e.operation === 'PUT') out.push(e.json<AlertAck>());
+    }
+    return out.sort((a, b) => a.alert_id.localeCompare(b.alert_id));
+  }
+
   /** Checks and records a silence (silences.ts `buildSilence`: scope, duration, rule when `checks` says how). */
   async silence(req: SilenceRequest, now = Date.now(), checks: SilenceChecks = {}): Promise<Silence> {
     const s = buildSilence(req, `sil-${randomUUID().slice(0, 8)}`, now, checks);
@@ -108,11 +121,17 @@ export class AlertState {
 
   /** Removes a silence; false when there is none with that id. */
   async unsilence(id: string): Promise<boolean> {
-    if (!KV_KEY.test(id)) return false;
+    return (await this.liftSilence(id)) !== null;
+  }
+
+  /** Removes a silence and returns it as it was; null when there is none with that id. */
+  async liftSilence(id: string): Promise<Silence | null> {
+    if (!KV_KEY.test(id)) return null;
     const e = await this.silences.get(id);
-    if (e?.operation !== 'PUT') return false;
+    if (e?.operation !== 'PUT') return null;
+    const silence = e.json<Silence>();
     await this.silences.delete(id);
-    return true;
+    return silence;
   }
 
   /**

@@ -22,6 +22,17 @@ import { busRuleTokens, findAlertOnBus, ruleChecks } from '../alerting/lookup.ts
 import { loadNotifyConfig } from '../alerting/routing.ts';
 import { describeMatcher, formatDuration, parseDuration, type Silence } from '../alerting/silences.ts';
 import { AlertState, type AlertStateOptions } from '../alerting/state.ts';
+import {
+  ALERT_ACKS_TABLE,
+  ALERT_SILENCES_TABLE,
+  type AlertStateStore,
+  openAlertStateStore,
+  recordAcks,
+  recordLifted,
+  recordSilences,
+  type StoreSettings,
+  syncAlertState,
+} from '../alerting/state-store.ts';
 import type { Config } from '../config.ts';
 import { createMetrics } from '../metrics.ts';
 import { startStatusServer } from '../status-server.ts';
@@ -32,8 +43,8 @@ import { connectNats, displayNatsUrl, type NatsSettings, natsUrl } from '../aler
 import { ALERT_SUBJECT_PREFIX } from '../alerting/subjects.ts';
 
 export type AlertsCliDeps = {
-  /** The NATS settings: URL, credentials, TLS (config.ts). */
-  readonly config: () => NatsSettings;
+  /** The NATS settings: URL, credentials, TLS; and the ClickHouse server, if any (config.ts). */
+  readonly config: () => NatsSettings & StoreSettings;
   readonly print: (line: string) => void;
   readonly setCode: (code: number) => void;
   /** Bucket names (tests use their own). */
@@ -41,7 +52,39 @@ export type AlertsCliDeps = {
   /** The stream and subject prefix `publish` writes to and `ack`/`silence` look at (tests use their own). */
   readonly stream?: string;
   readonly subjectPrefix?: string;
+  /**
+   * Where acknowledgements and silences are recorded for the dashboards besides the KV: by default
+   * the ClickHouse server of YIBAO_CLICKHOUSE_URL, none without it (state-store.ts).
+   */
+  readonly store?: (config: StoreSettings) => Promise<AlertStateStore | undefined>;
 };
+
+/**
+ * After the KV write: the same record into ClickHouse for the dashboards' work queue. The KV write
+ * stands whatever happens here; a failure says so, points at `alerts sync-store` and exits 1.
+ */
+async function alsoInStore(
+  deps: AlertsCliDeps,
+  what: string,
+  table: string,
+  write: (store: AlertStateStore) => Promise<void>,
+): Promise<void> {
+  let store: AlertStateStore | undefined;
+  try {
+    store = await (deps.store ?? openAlertStateStore)(deps.config());
+    if (store === undefined) return;
+    await write(store);
+    deps.print(`recorded in ${store.database}.${table} for the dashboards`);
+  } catch (err) {
+    deps.print(
+      `${what} is in effect (NATS KV) but not recorded in ClickHouse: ${(err as Error).message}; ` +
+        'the dashboards miss it until `yibao-monitor alerts sync-store` copies it',
+    );
+    deps.setCode(1);
+  } finally {
+    await store?.close();
+  }
+}
 
 async function withState<T>(
   deps: AlertsCliDeps,
@@ -80,7 +123,8 @@ export function addAlertsCommand(cli: Command, deps: AlertsCliDeps): Command {
     .description(
       'acknowledge and silence alerts (KV buckets ALERT_ACKS, ALERT_SILENCES) and publish alert files to the ' +
         'alert bus, on the NATS server at YIBAO_NATS_URL (default nats://127.0.0.1:4222) with the credentials of ' +
-        'YIBAO_NATS_USER/YIBAO_NATS_PASSWORD, YIBAO_NATS_TOKEN, YIBAO_NATS_CREDS_FILE or YIBAO_NATS_NKEY_SEED_FILE',
+        'YIBAO_NATS_USER/YIBAO_NATS_PASSWORD, YIBAO_NATS_TOKEN, YIBAO_NATS_CREDS_FILE or YIBAO_NATS_NKEY_SEED_FILE; ' +
+        'with YIBAO_CLICKHOUSE_URL set, acknowledgements and silences are also recorded in ClickHouse for the dashboards',
     );
 
   alerts
@@ -114,6 +158,9 @@ export function addAlertsCommand(cli: Command, deps: AlertsCliDeps): Command {
       });
       deps.print(
         `acknowledged ${ack.alert_id} (${found.status}, ${found.subject}) by ${ack.by} at ${ack.at}${ack.note ? `: ${ack.note}` : ''}`,
+      );
+      await alsoInStore(deps, `the acknowledgement of ${ack.alert_id}`, ALERT_ACKS_TABLE, (store) =>
+        recordAcks(store, [ack]),
       );
     });
 
@@ -192,6 +239,9 @@ export function addAlertsCommand(cli: Command, deps: AlertsCliDeps): Command {
         });
         deps.print(`silenced: ${describeSilence(s, Date.now())}`);
         deps.print(`lift it early with: yibao-monitor alerts unsilence ${s.id}`);
+        await alsoInStore(deps, `silence ${s.id}`, ALERT_SILENCES_TABLE, (store) =>
+          recordSilences(store, [s]),
+        );
       },
     );
 
@@ -213,10 +263,44 @@ export function addAlertsCommand(cli: Command, deps: AlertsCliDeps): Command {
     .description('lift a silence before its end')
     .argument('<id>', 'the silence id (sil-…), from list-silences')
     .action(async (id: string) => {
-      if (await withState(deps, (s) => s.unsilence(id))) deps.print(`silence ${id} lifted`);
-      else {
+      const lifted = await withState(deps, (s) => s.liftSilence(id));
+      if (lifted === null) {
         deps.print(`no silence ${id} (see yibao-monitor alerts list-silences --all)`);
         deps.setCode(1);
+        return;
+      }
+      const at = Date.now();
+      deps.print(`silence ${id} lifted`);
+      await alsoInStore(deps, `the lifting of silence ${id}`, ALERT_SILENCES_TABLE, (store) =>
+        recordLifted(store, lifted, at),
+      );
+    });
+
+  alerts
+    .command('sync-store')
+    .description(
+      'copy the acknowledgements and silences of the KV buckets into ClickHouse (tables alert_acks, ' +
+        'alert_silences at YIBAO_CLICKHOUSE_URL) for the dashboards, and record as lifted the silences ' +
+        'the store has in force that the bucket no longer holds; ack, silence and unsilence write there ' +
+        'themselves, this catches up after a failed write or for state from before migration 005',
+    )
+    .action(async () => {
+      const store = await (deps.store ?? openAlertStateStore)(deps.config());
+      if (store === undefined) {
+        throw new MonitorError(
+          'CONFIG_MISSING',
+          'alerts sync-store needs a ClickHouse server: set YIBAO_CLICKHOUSE_URL (e.g. http://localhost:8123); ' +
+            'the embedded store is not read by Grafana',
+        );
+      }
+      try {
+        const r = await withState(deps, (s) => syncAlertState(s, store));
+        deps.print(
+          `${r.acks} acknowledgements and ${r.silences} silences copied to ${store.database}; ` +
+            `${r.lifted} silences no longer in the bucket recorded as lifted`,
+        );
+      } finally {
+        await store.close();
       }
     });
 
