@@ -13,10 +13,12 @@ import { type KafkaStageStatus, startKafkaStage } from './kafka/stage-runner.ts'
 import { createMetrics } from './metrics.ts';
 import type { TopologyOutput } from './outputs.ts';
 import { loadEventTimeBounds, loadPacks, loadThresholds } from './packs-config.ts';
+import { unfinishedStop, withinBound } from './runtime/shutdown.ts';
 import type { StageKind } from './stages/instance.ts';
 import type { StageName } from './stages/messages.ts';
 import { openCheckpointStore } from './state/open-store.ts';
 import { startStatusServer } from './status-server.ts';
+import type { StorageClient } from './storage/client.ts';
 
 export type StageRunOptions = {
   readonly config: Config;
@@ -29,9 +31,20 @@ export type StageRunOptions = {
   readonly json?: boolean;
   readonly print?: (line: string) => void;
   readonly statusEveryMs?: number;
+  /** An open store to write to instead of the configured one (tests); the caller closes it. */
+  readonly storage?: StorageClient;
+  /** Stops the stage as a SIGINT/SIGTERM does (embedding, tests). */
+  readonly signal?: AbortSignal;
   /** Where the ingest stage's rejected records also go (default: YIBAO_KAFKA_DEAD_LETTER_TOPIC, io/sinks/dead-letter-topic.ts). */
   readonly kafkaDeadLetters?: KafkaDeadLetters;
 };
+
+/**
+ * The stage's last status, and how its stop went: `stopped` when everything was flushed, committed
+ * and closed; `failed` when a sink failed at the stop or the stop ran past
+ * YIBAO_SHUTDOWN_TIMEOUT_SECONDS (what was not confirmed is printed; nothing past it is committed).
+ */
+export type StageRunResult = KafkaStageStatus & { readonly state: 'stopped' | 'failed' };
 
 export const handOverTopics = (prefix: string): Record<StageName, string> => ({
   institution: `${prefix}.institution`,
@@ -41,7 +54,7 @@ export const handOverTopics = (prefix: string): Record<StageName, string> => ({
 
 const SNAPSHOT_EVERY_MS = 10_000;
 
-export async function runStage(o: StageRunOptions): Promise<KafkaStageStatus> {
+export async function runStage(o: StageRunOptions): Promise<StageRunResult> {
   const { config } = o;
   const print = o.print ?? ((l: string) => process.stdout.write(`${l}\n`));
   if (!config.YIBAO_KAFKA_BROKERS)
@@ -51,6 +64,7 @@ export async function runStage(o: StageRunOptions): Promise<KafkaStageStatus> {
   // its outputs hold rejected records: their dead letters for the Kafka topic come from them.
   const sinks = await openSinks(config, {
     deadLettersFrom: 'outputs',
+    ...(o.storage && { storage: o.storage }),
     ...(o.stage === 'ingest' && o.kafkaDeadLetters && { kafkaDeadLetters: o.kafkaDeadLetters }),
     onWrite: (sink, seconds) => metrics.sinkLatency.observe({ sink }, seconds),
   });
@@ -167,9 +181,17 @@ export async function runStage(o: StageRunOptions): Promise<KafkaStageStatus> {
   };
   const statusTimer = setInterval(report, o.statusEveryMs ?? 5_000);
   const snapshotTimer = setInterval(() => void snapshot().catch(() => {}), SNAPSHOT_EVERY_MS);
-  const onSignal = () => stopping.abort();
+  // A sink waiting for a server that is away (the alert bus) gives up at once on a signal, so the
+  // batch it holds ends uncommitted and the consumer can leave its group.
+  const onSignal = () => {
+    stopping.abort();
+    sinks.interrupt();
+  };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  o.signal?.addEventListener('abort', onSignal);
+  let stopFailure: unknown;
+  let stopped = false;
   try {
     await stage.finished; // the end of a bounded run, or a signal
   } finally {
@@ -177,14 +199,28 @@ export async function runStage(o: StageRunOptions): Promise<KafkaStageStatus> {
     clearInterval(snapshotTimer);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    await snapshot();
-    await sinks.flush();
-    await stage.stop();
-    await sinks.close();
-    await checkpoints?.close();
+    stopped = await withinBound(config.YIBAO_SHUTDOWN_TIMEOUT_SECONDS * 1000, async () => {
+      try {
+        await snapshot();
+        await sinks.flush();
+      } catch (err) {
+        stopFailure = err; // the consumer's last batch stays uncommitted: a restart reads it again
+      }
+      await stage.stop();
+      try {
+        await sinks.close(); // every sink, whichever failed (composite.ts)
+      } catch (err) {
+        stopFailure ??= err;
+      }
+      await checkpoints?.close();
+    });
+    if (!stopped) print(unfinishedStop(config.YIBAO_SHUTDOWN_TIMEOUT_SECONDS, store.stats()));
+    if (stopFailure !== undefined)
+      print(`yibao-monitor: ${stopFailure instanceof Error ? stopFailure.message : String(stopFailure)}`);
     report();
     server?.close();
-    await store.store.close();
+    // After a stop that ran out of time the store may be what hung: not waited for again.
+    if (stopped && !o.storage) await store.store.close();
   }
-  return stage.status();
+  return { ...stage.status(), state: stopped && stopFailure === undefined ? 'stopped' : 'failed' };
 }

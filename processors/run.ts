@@ -21,6 +21,7 @@ import type { KafkaDeadLetters } from './kafka/dead-letters.ts';
 import { batchSinkLatency, createMetrics, type Metrics } from './metrics.ts';
 import type { TopologyOutput } from './outputs.ts';
 import { loadEventTimeBounds, loadPacks, loadThresholds } from './packs-config.ts';
+import { unfinishedStop, withinBound } from './runtime/shutdown.ts';
 import { startStatusServer, topParams } from './status-server.ts';
 import type { StorageClient } from './storage/client.ts';
 import { chainStatuses, openAlertsBySeverity, riskiestInstitutions } from './storage/queries.ts';
@@ -365,39 +366,6 @@ export async function runMonitor(options: RunOptions): Promise<RunStatus> {
   } else print(JSON.stringify(final));
   if (!options.storage && stopped) await store.store.close();
   return final;
-}
-
-/** True when `work` finished within `ms`; false when the bound passed first (the work is left running). */
-async function withinBound(ms: number, work: () => Promise<void>): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  try {
-    return await Promise.race([work().then(() => true as const), late]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** What a stop that ran out of time left undone (issue 16: a hung stop said nothing for minutes). */
-export function unfinishedStop(
-  seconds: number,
-  sink: {
-    unconfirmed_rows: number;
-    unconfirmed_by_table: Readonly<Record<string, number>>;
-    last_error: string | null;
-  },
-): string {
-  const tables = Object.entries(sink.unconfirmed_by_table)
-    .map(([t, n]) => `${t} ${n}`)
-    .join(', ');
-  return (
-    `yibao-monitor: the stop did not finish within ${seconds} s (YIBAO_SHUTDOWN_TIMEOUT_SECONDS): ` +
-    `${sink.unconfirmed_rows} rows not confirmed by the store${tables ? ` (${tables})` : ''}` +
-    `${sink.last_error ? `; last error: ${sink.last_error}` : ''}. ` +
-    'The source was not committed past them: a restart reads them again.'
-  );
 }
 
 /** Records whose outputs go to the sinks in one write (see the run loop). */

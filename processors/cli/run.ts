@@ -157,7 +157,7 @@ async function runStageCommand(config: Config, o: RunCliOptions, stage: string):
     throw new MonitorError('CONFIG_INVALID', `--stage needs --source kafka (got --source ${o.source})`);
   if (!config.YIBAO_KAFKA_BROKERS)
     throw new MonitorError('CONFIG_MISSING', '--stage needs YIBAO_KAFKA_BROKERS=host:port[,host:port…]');
-  await runStage({
+  const final = await runStage({
     config,
     stage: stage as StageKind,
     inputTopics: o.topics.split(',').filter(Boolean),
@@ -166,5 +166,6 @@ async function runStageCommand(config: Config, o: RunCliOptions, stage: string):
     stopAtEnd: o.stopAtEnd === true,
     ...(o.json && { json: true }),
   });
-  return 0;
+  if (final.state === 'failed') setTimeout(() => process.exit(1), 1_000).unref(); // as for run
+  return final.state === 'stopped' ? 0 : 1;
 }

@@ -439,17 +439,24 @@ export async function startKafkaStage(o: KafkaStageOptions): Promise<KafkaStage>
     if (stage && built === generation) finishIfDone().catch(rejectFinished);
   }, 500);
 
-  async function stop(): Promise<void> {
-    if (stopped) return;
+  let stopping: Promise<void> | undefined;
+  /** Leaves the group and closes the clients; every caller waits for the same stop. */
+  function stop(): Promise<void> {
     stopped = true;
-    clearInterval(endTimer);
-    if (idleTimer) clearInterval(idleTimer);
-    await consumer.disconnect();
-    await producer.disconnect();
-    await admin.disconnect();
+    stopping ??= (async () => {
+      clearInterval(endTimer);
+      if (idleTimer) clearInterval(idleTimer);
+      await consumer.disconnect();
+      await producer.disconnect();
+      await admin.disconnect();
+    })();
+    return stopping;
   }
+  // A signal ends the run at once: the consumer's disconnect waits for the batch in hand, which
+  // may wait on a sink that is away; the caller bounds that wait (run-stage.ts), not this promise.
   o.signal?.addEventListener('abort', () => {
-    stop().then(() => resolveFinished({ standings: [], chains: [] }), rejectFinished);
+    resolveFinished({ standings: [], chains: [] });
+    stop().catch(() => {}); // the caller's own stop() reports what fails
   });
 
   return {
