@@ -55,13 +55,52 @@ export function institutionLink(column: string) {
   };
 }
 
+/**
+ * Link a table column holding division codes to the 机构画像 dashboard filtered to them: the
+ * `varsColumn` of the row holds the query string (`var-admdvs=510104&var-admdvs=510105`, the
+ * 6-digit divisions under a 2- or 4-digit code). `${__data.fields…}` is inserted as it is, not
+ * URL-encoded (grafana public/app/features/templating/dataMacros.ts `dataMacro` ignores the format
+ * that link_srv.ts `getDataLinkUIModel` asks for), so the `&` and `=` stay.
+ */
+export function divisionLink(column: string, varsColumn: string) {
+  return {
+    matcher: { id: 'byName', options: column },
+    properties: [
+      {
+        id: 'links',
+        value: [
+          {
+            title: '查看本区划机构画像',
+            url: `/d/yibao-institution?\${__data.fields.${varsColumn}}&\${__url_time_range}`,
+          },
+        ],
+      },
+    ],
+  };
+}
+
+/** Keep a column in the frame (data links read it) but out of the table. */
+export function hiddenColumn(column: string) {
+  return {
+    matcher: { id: 'byName', options: column },
+    properties: [{ id: 'custom.hideFrom', value: { viz: true, legend: false, tooltip: false } }],
+  };
+}
+
 export function tableFields(
-  opts: { links?: readonly string[]; units?: Readonly<Record<string, string>> } = {},
+  opts: {
+    links?: readonly string[];
+    units?: Readonly<Record<string, string>>;
+    divisionLinks?: readonly { readonly column: string; readonly vars: string }[];
+    hidden?: readonly string[];
+  } = {},
 ) {
   return {
     defaults: { custom: { align: 'auto', cellOptions: { type: 'auto' } } },
     overrides: [
       ...(opts.links ?? []).map(institutionLink),
+      ...(opts.divisionLinks ?? []).map((l) => divisionLink(l.column, l.vars)),
+      ...(opts.hidden ?? []).map(hiddenColumn),
       ...Object.entries(opts.units ?? {}).map(([column, unit]) => ({
         matcher: { id: 'byName', options: column },
         properties: [{ id: 'unit', value: unit }],

@@ -2,8 +2,8 @@
  * 预警处置: what is open now, with the explanation and the articles behind it, and how often each
  * rule fires (the alert rollups).
  *
- * No acknowledgement column: acknowledgements live in a NATS KV bucket (ARCHITECTURE.md) and no
- * table in schemas/clickhouse holds them (no `alert_acks`).
+ * Acknowledgements and silences are on the work queue (queue.ts, 预警工作队列), which reads what
+ * `yibao-monitor alerts ack | silence` record in ClickHouse besides the NATS KV.
  */
 import type { DashboardSpec } from './builder.ts';
 import { BY_THRESHOLDS, tableFields, thresholds } from './fields.ts';
@@ -41,7 +41,7 @@ export const oncall: DashboardSpec = {
       type: 'table',
       title: '未处置预警',
       description:
-        '仍在触发、尚未解除的预警（不随时间范围变化），按级别与时间排序；说明为触发指标、数值、阈值与窗口，依据为条款或假设。确认状态保存在 NATS KV 中，ClickHouse 中没有确认表，故不列出',
+        '仍在触发、尚未解除的预警（不随时间范围变化），按级别与时间排序；说明为触发指标、数值、阈值与窗口，依据为条款或假设。确认与静默状态见「预警工作队列」',
       w: 24,
       h: 12,
       queries: [

@@ -32,24 +32,47 @@ export const levelFilterBySubject = (codeColumn = 'subject_code') =>
   `$__conditionalAll(${codeColumn} IN (SELECT subject_code FROM standings_current FINAL WHERE subject_kind = 'institution' AND concat(scale, ':', level) IN (${sel('level')})), $level)`;
 
 /**
- * Open alerts, one row per alert: a firing row and no resolved row (processors/storage/queries.ts
- * `openAlerts`), with the firing row's own fields.
+ * Open alerts, one row per open alert: per (rule, subject) — rules/early-warning/decisions.ts keeps
+ * one open alert per rule and subject — the raises since its last resolve, when there are any.
+ * Every raise (the first, an escalation, a re-raise after the cool-down) and the resolve have ids
+ * of their own (processors/early-warning.ts `alertFromDecision` hashes the time and status), so a
+ * resolve never shares the id of the raise it ends: matching them by alert_id would leave every
+ * raise open for ever. A raise at the very instant of a resolve counts as open.
+ *
+ * Columns: the newest raise's `alert_id`, severity (an escalation raises it), title, reasons and
+ * explanation, and `raised_at`; `opened_at` the first raise since the last resolve; `raises` how
+ * many; `raise_ids` their ids (an acknowledgement names one of them).
  */
 export const OPEN_ALERTS = `SELECT
-    alert_id,
-    any(rule) AS rule,
-    any(severity) AS severity,
-    anyIf(title, status = 'firing') AS title,
-    any(subject_kind) AS subject_kind,
-    any(subject_code) AS subject_code,
-    any(division) AS division,
-    any(pack) AS pack,
-    minIf(raised_at, status = 'firing') AS raised_at,
-    anyIf(reasons, status = 'firing') AS reasons,
-    anyIf(explanation, status = 'firing') AS explanation
-  FROM alerts FINAL
-  GROUP BY alert_id
-  HAVING countIf(status = 'firing') > 0 AND countIf(status = 'resolved') = 0`;
+    argMax(f.alert_id, f.raised_at) AS alert_id,
+    rule,
+    argMax(f.severity, f.raised_at) AS severity,
+    argMax(f.title, f.raised_at) AS title,
+    subject_kind,
+    subject_code,
+    argMax(f.division, f.raised_at) AS division,
+    argMax(f.pack, f.raised_at) AS pack,
+    min(f.raised_at) AS opened_at,
+    max(f.raised_at) AS raised_at,
+    argMax(f.reasons, f.raised_at) AS reasons,
+    argMax(f.explanation, f.raised_at) AS explanation,
+    count() AS raises,
+    groupArray(f.alert_id) AS raise_ids
+  FROM
+  (
+    SELECT alert_id, rule, severity, title, subject_kind, subject_code, division, pack, raised_at, reasons, explanation
+    FROM alerts FINAL
+    WHERE status = 'firing'
+  ) AS f
+  LEFT JOIN
+  (
+    SELECT rule, subject_kind, subject_code, max(raised_at) AS resolved_at
+    FROM alerts FINAL
+    WHERE status = 'resolved'
+    GROUP BY rule, subject_kind, subject_code
+  ) AS r USING (rule, subject_kind, subject_code)
+  WHERE f.raised_at >= r.resolved_at
+  GROUP BY rule, subject_kind, subject_code`;
 
 /** A reasons JSON array ({rule, article | assumption, detail}) as one line of text. */
 export const reasonsText = (column = 'reasons') =>

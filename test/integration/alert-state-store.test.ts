@@ -2,11 +2,15 @@
 // alerts ack | silence | unsilence` against the real nats-server write the KV as before and the
 // same record into alert_acks / alert_silences (chDB here, migrated as the monitor migrates); a
 // failed ClickHouse write leaves the KV record in force, says so and exits 1; `alerts sync-store`
-// copies the buckets and records as lifted a silence the bucket no longer holds.
+// copies the buckets and records as lifted a silence the bucket no longer holds. Then the queue
+// panel reads the acknowledgement the CLI made.
 import { jetstream } from '@nats-io/jetstream';
 import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runSql } from '../../dashboards/panel-queries.ts';
+import { relativeTime } from '../../dashboards/macros.ts';
+import { resolveVariables, runCheck, runSql } from '../../dashboards/panel-queries.ts';
+import { DASHBOARDS } from '../../dashboards/src/index.ts';
+import { ACK_STATES } from '../../dashboards/src/queue.ts';
 import { ensureAlertStream, publishAlert } from '../../processors/alerting/bus.ts';
 import { AlertState } from '../../processors/alerting/state.ts';
 import type { AlertStateStore } from '../../processors/alerting/state-store.ts';
@@ -72,7 +76,7 @@ function cli(opts: { store?: () => Promise<AlertStateStore | undefined> } = {}):
 const rows = async (sql: string) => (await runSql(ch.client, sql)).rows;
 
 describe('yibao-monitor alerts with a ClickHouse store', () => {
-  it('ack writes the KV and alert_acks; a second ack adds a row', async () => {
+  it('ack writes the KV and alert_acks; a second ack adds a row; the queue shows the newest', async () => {
     const [raised] = burst(1, { alert_id: 'alert-store-0001', division: '510104' });
     await publishAlert(jetstream(nats.nc), raised!, { prefix: stream.prefix });
     const sink = createClickHouseSink({ client: ch.client, database: DATABASE });
@@ -100,6 +104,17 @@ describe('yibao-monitor alerts with a ClickHouse store', () => {
     expect(
       (await rows(`SELECT acked_by FROM ${DATABASE}.alert_acks FINAL ORDER BY at`)).map((r) => r.acked_by),
     ).toEqual(['李四', '王五']);
+
+    // The work queue, as Grafana would run it on this store.
+    const queue = DASHBOARDS.find((d) => d.spec.uid === 'yibao-queue')!;
+    const check = queue.checks.find((c) => c.title === '预警工作队列（最早的在前）')!;
+    await ch.client.command({ query: `USE ${DATABASE}` });
+    const now = Date.now();
+    const range = { from: relativeTime(queue.spec.time.from, now), to: now };
+    const result = await runCheck(ch.client, check, range, await resolveVariables(ch.client, queue, range));
+    expect(result.rows.map((r) => [r.预警编号, r.确认状态, r.确认人, r.确认备注])).toEqual([
+      ['alert-store-0001', ACK_STATES.acked, '王五', ''],
+    ]);
   });
 
   it('silence and unsilence write alert_silences; the lifted row wins', async () => {

@@ -3,8 +3,8 @@
 // datasource, with every variable they reference, and queries that expand without leftovers.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { defaultDashboard } from '@grafana/schema';
-import { describe, expect, it } from 'vitest';
+import { defaultDashboard, type Panel } from '@grafana/schema';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { expandQuery, type TemplateVariable } from '../../../dashboards/macros.ts';
 import { DATASOURCE, SCHEMA_VERSION } from '../../../dashboards/src/builder.ts';
@@ -13,6 +13,7 @@ import { PACK_LABELS } from '../../../dashboards/src/labels.ts';
 import { DATASOURCES, PROVISIONING_FILES, READER_USER } from '../../../dashboards/src/provisioning.ts';
 import { RULES } from '../../../rules/early-warning/definitions.ts';
 import { PACKS } from '../../../rules/packs/index.ts';
+import { checkDashboardsAgainstSchema, type SchemaProblem } from '../../support/grafana-schema.ts';
 
 const DIR = join(import.meta.dirname, '..', '..', '..', 'dashboards');
 const read = (file: string) => readFileSync(join(DIR, file), 'utf8');
@@ -125,6 +126,94 @@ describe('the committed dashboards', () => {
   });
 });
 
+/**
+ * Each committed file type-checked against @grafana/schema (test/support/grafana-model.ts): the
+ * dashboard, its panels, targets and templating as Grafana's types say, each panel's options and
+ * custom field config as its plugin's, partial where Grafana fills in the plugin defaults. The
+ * broken copies show the check is not vacuous: each one breaks one thing and must be refused
+ * there, with the compiler's reason. One compiler run serves both (a few seconds).
+ */
+describe('the committed dashboards against @grafana/schema', () => {
+  type Dash = {
+    panels: {
+      type: string;
+      options: Record<string, unknown>;
+      gridPos: Record<string, unknown>;
+      targets: Record<string, unknown>[];
+      fieldConfig: { defaults: Record<string, Record<string, unknown>>; overrides: unknown[] };
+    }[];
+    templating: { list: Record<string, unknown>[] };
+    [k: string]: unknown;
+  };
+  const queueFile = join('json', 'queue.json');
+  const table = (d: Dash) => d.panels.find((p) => p.type === 'table')!;
+  /** One thing broken each, and the words the compiler must say about it. */
+  const BROKEN: readonly (readonly [string, (d: Dash) => void, RegExp])[] = [
+    [
+      'an unknown table option',
+      (d) => void (table(d).options.showHeaders = true),
+      /'"?showHeaders"?' does not exist/,
+    ],
+    ['a table row height outside the enum', (d) => void (table(d).options.cellHeight = 'tiny'), /"tiny"/],
+    [
+      'a variable refresh outside VariableRefresh',
+      (d) => void (d.templating.list[0]!.refresh = 5),
+      /VariableRefresh/,
+    ],
+    ['a target without refId', (d) => void delete d.panels[0]!.targets[0]!.refId, /refId/],
+    ['a target format sqlds does not have', (d) => void (d.panels[0]!.targets[0]!.format = 7), /'7'/],
+    [
+      'a grid width as a string',
+      (d) => void (d.panels[0]!.gridPos.w = '24'),
+      /not assignable to type 'number'/,
+    ],
+    [
+      'a misspelt custom field option',
+      (d) => void (table(d).fieldConfig.defaults.custom!.algin = 'auto'),
+      /algin/,
+    ],
+    [
+      'an override of a custom option the table has not',
+      (d) =>
+        void table(d).fieldConfig.overrides.push({
+          matcher: { id: 'byName', options: 'x' },
+          properties: [{ id: 'custom.hidden', value: true }],
+        }),
+      /"custom\.hidden"/,
+    ],
+    ['an unknown panel type', (d) => void (d.panels[0]!.type = 'stats'), /"stats"/],
+    ['graphTooltip outside DashboardCursorSync', (d) => void (d.graphTooltip = 9), /DashboardCursorSync/],
+  ];
+
+  let problems: SchemaProblem[];
+  beforeAll(() => {
+    const base = JSON.parse(read(queueFile)) as Dash;
+    problems = checkDashboardsAgainstSchema([
+      ...DASHBOARDS.map((d) => ({ name: d.spec.file, json: read(join('json', d.spec.file)) })),
+      ...BROKEN.map(([name, breakIt]) => {
+        const copy = structuredClone(base);
+        breakIt(copy);
+        return { name: `broken: ${name}`, json: JSON.stringify(copy, null, 2) };
+      }),
+    ]);
+  }, 60_000);
+
+  it.each(DASHBOARDS.map((d) => [d.spec.file] as const))('%s type-checks as a Grafana dashboard', (file) => {
+    expect(problems.filter((p) => p.file === file)).toEqual([]);
+  });
+
+  it('no problem outside the files checked (the model itself compiles)', () => {
+    const names = new Set([...DASHBOARDS.map((d) => d.spec.file), ...BROKEN.map(([n]) => `broken: ${n}`)]);
+    expect(problems.filter((p) => !names.has(p.file))).toEqual([]);
+  });
+
+  it.each(BROKEN.map(([name, , why]) => [name, why] as const))('refuses a copy with %s', (name, why) => {
+    const mine = problems.filter((p) => p.file === `broken: ${name}`);
+    expect(mine.length, `${name}: no error`).toBeGreaterThan(0);
+    expect(mine.map((p) => p.message).join('\n')).toMatch(why);
+  });
+});
+
 describe('variables and queries', () => {
   const referenced = (sql: string) =>
     new Set(
@@ -200,6 +289,43 @@ describe('thresholds and labels follow the code', () => {
 
   it('every pack has a label', () => {
     expect(Object.keys(PACK_LABELS).sort()).toEqual(PACKS.map((p) => p.id).sort());
+  });
+});
+
+describe('the division overview and the work queue', () => {
+  const built = (uid: string) => DASHBOARDS.find((d) => d.spec.uid === uid)!;
+  const overrides = (uid: string, title: string) =>
+    ((built(uid).json.panels ?? []).find((p) => p.title === title) as Panel).fieldConfig!.overrides as {
+      matcher: { options: string };
+      properties: { id: string; value: unknown }[];
+    }[];
+
+  it('each division row links to 机构画像 with its districts and the time range, the query string hidden', () => {
+    const o = overrides('yibao-divisions', '各区划风险概况');
+    const link = o.find((x) => x.matcher.options === '行政区划')!.properties.find((p) => p.id === 'links')!;
+    expect(link.value).toEqual([
+      {
+        title: '查看本区划机构画像',
+        url: `/d/yibao-institution?\${__data.fields.admdvs_vars}&\${__url_time_range}`,
+      },
+    ]);
+    expect(o.find((x) => x.matcher.options === 'admdvs_vars')!.properties).toEqual([
+      { id: 'custom.hideFrom', value: { viz: true, legend: false, tooltip: false } },
+    ]);
+    // The link repeats var-admdvs: the institution page's admdvs must take several values.
+    const admdvs = built('yibao-institution').spec.variables.find((v) => v.name === 'admdvs')!;
+    expect(admdvs.multi).toBe(true);
+  });
+
+  it('the queue lists oldest first and its acknowledgement states are the variable’s options', () => {
+    const q = built('yibao-queue');
+    const queueSql = q.checks.find((c) => c.title === '预警工作队列（最早的在前）')!.rawSql;
+    expect(queueSql).toMatch(/\nORDER BY opened_at, /);
+    expect(q.spec.variables.map((v) => v.name)).toEqual(['admdvs', 'severity', 'ack_state']);
+    for (const state of ['未确认', '确认后再触发', '已确认']) {
+      expect(q.spec.variables[2]!.sql).toContain(`'${state}'`);
+      expect(queueSql).toContain(`'${state}'`);
+    }
   });
 });
 
