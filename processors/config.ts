@@ -40,7 +40,7 @@ const SETTINGS = {
   /**
    * How long the Kafka group coordinator waits for a silent consumer (default 30 000 ms in the source).
    * After a crash the restarted monitor cannot get its partitions before the dead member's session
-   * ends (processors/kafka/source.ts), so this bounds the restart. Brokers refuse values outside
+   * ends (processors/io/sources/kafka.ts), so this bounds the restart. Brokers refuse values outside
    * group.min.session.timeout.ms (6 000) … group.max.session.timeout.ms (1 800 000) by default.
    */
   YIBAO_KAFKA_SESSION_TIMEOUT_MS: positiveInt

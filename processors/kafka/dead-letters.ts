@@ -17,8 +17,8 @@
 import { isUtf8 } from 'node:buffer';
 import type { Kafka, Message, Producer } from 'kafkajs';
 import { PERSONAL_FIELDS, type Pseudonymiser, redactRaw } from '../../schemas/pseudonymise.ts';
+import type { KafkaRecord } from '../io/sources/kafka.ts';
 import type { Rejected } from '../outputs.ts';
-import type { KafkaRecord } from './source.ts';
 
 export type KafkaDeadLetter = {
   /** The rejected record's bytes with personal identifiers already replaced (redactRawBytes). */

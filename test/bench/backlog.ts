@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CompressionTypes, logLevel, Partitioners } from 'kafkajs';
 import { loadConfig } from '../../processors/config.ts';
-import { kafkaSource } from '../../processors/kafka/source.ts';
+import { kafkaSource } from '../../processors/io/sources/kafka.ts';
 import { runMonitor } from '../../processors/run.ts';
 import { createSimulation } from '../../processors/simulator/simulate.ts';
 import { chinaDate } from '../../rules/engine/time.ts';

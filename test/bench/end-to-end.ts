@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { logLevel } from 'kafkajs';
-import { alignWith, type KafkaSource, kafkaSource } from '../../processors/kafka/source.ts';
+import { alignWith, type KafkaSource, kafkaSource } from '../../processors/io/sources/kafka.ts';
 import { runMonitor } from '../../processors/run.ts';
 import type { Topology } from '../../processors/topology.ts';
 import { testKafkaClient } from '../support/kafka.ts';

@@ -14,7 +14,7 @@
  */
 import { jetstream } from '@nats-io/jetstream';
 import { logLevel, Partitioners } from 'kafkajs';
-import { alignWith, type KafkaSource, kafkaSource } from '../../processors/kafka/source.ts';
+import { alignWith, type KafkaSource, kafkaSource } from '../../processors/io/sources/kafka.ts';
 import { runMonitor } from '../../processors/run.ts';
 import { createSimulation } from '../../processors/simulator/simulate.ts';
 import { chinaDate } from '../../rules/engine/time.ts';

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../processors/config.ts';
-import { kafkaSource } from '../../processors/kafka/source.ts';
+import { kafkaSource } from '../../processors/io/sources/kafka.ts';
 import type { Alert } from '../../processors/outputs.ts';
 import { type RunStatus, runMonitor } from '../../processors/run.ts';
 import { createTopology } from '../../processors/topology.ts';

@@ -7,7 +7,7 @@
  * changes and inspection tasks, none lost and none doubled (deterministic ids, ReplacingMergeTree);
  * dead letters and indicator snapshots too.
  * The restart gets its partitions within a few seconds: the dead member's session (6 s here) ends
- * and the group rebalances without it (processors/kafka/source.ts says why this once took a minute).
+ * and the group rebalances without it (processors/io/sources/kafka.ts says why this once took a minute).
  */
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';

@@ -3,13 +3,13 @@
 import { randomUUID } from 'node:crypto';
 import type { KafkaMessage } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { KafkaRecord } from '../../processors/io/sources/kafka.ts';
 import {
   createKafkaDeadLetters,
   deadLetterOf,
   DEAD_LETTER_HEADERS as H,
   type KafkaDeadLetter,
 } from '../../processors/kafka/dead-letters.ts';
-import type { KafkaRecord } from '../../processors/kafka/source.ts';
 import { createPseudonymiser } from '../../schemas/pseudonymise.ts';
 import { describeWithDocker } from '../support/docker.ts';
 import { startKafka, type TestKafka, testKafkaClient } from '../support/kafka.ts';

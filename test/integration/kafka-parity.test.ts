@@ -21,7 +21,7 @@ import { replay } from '../../processors/cli/replay.ts';
 import { TOPIC_OF_TYPE } from '../../processors/cli/simulate-publish.ts';
 import { loadConfig } from '../../processors/config.ts';
 import { openContractFiles, REPLAY_FILES } from '../../processors/io/sinks/contract-files.ts';
-import { kafkaSource } from '../../processors/kafka/source.ts';
+import { kafkaSource } from '../../processors/io/sources/kafka.ts';
 import { type KafkaStageOptions, startKafkaStage } from '../../processors/kafka/stage-runner.ts';
 import type { TopologyOutput } from '../../processors/outputs.ts';
 import { type RunStatus, runMonitor } from '../../processors/run.ts';

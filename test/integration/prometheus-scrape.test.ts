@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../processors/config.ts';
-import { kafkaSource } from '../../processors/kafka/source.ts';
+import { kafkaSource } from '../../processors/io/sources/kafka.ts';
 import { type RunStatus, runMonitor } from '../../processors/run.ts';
 import { recentFeed } from '../support/feed.ts';
 import { produceKeyed, startKafka, subjectKeyOf, type TestKafka, testKafkaClient } from '../support/kafka.ts';

@@ -20,8 +20,8 @@ import {
   type KafkaDeadLetter,
   type KafkaDeadLetters,
 } from '../../kafka/dead-letters.ts';
-import type { KafkaRecord } from '../../kafka/source.ts';
 import type { Rejected } from '../../outputs.ts';
+import type { KafkaRecord } from '../sources/kafka.ts';
 import type { SourceRecord } from '../sources/source.ts';
 import type { Sink } from './sink.ts';
 

@@ -8,7 +8,7 @@
  */
 import type { Kafka } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { kafkaSource } from '../../../processors/kafka/source.ts';
+import { kafkaSource } from '../../../processors/io/sources/kafka.ts';
 
 const TOPIC = 't';
 const GROUP_JOIN = 'consumer.group_join';

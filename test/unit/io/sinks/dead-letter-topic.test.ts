@@ -6,9 +6,9 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../../processors/config.ts';
 import { deadLetterTopicSink } from '../../../../processors/io/sinks/dead-letter-topic.ts';
+import type { KafkaRecord } from '../../../../processors/io/sources/kafka.ts';
 import type { SourceRecord } from '../../../../processors/io/sources/source.ts';
 import type { KafkaDeadLetter, KafkaDeadLetters } from '../../../../processors/kafka/dead-letters.ts';
-import type { KafkaRecord } from '../../../../processors/kafka/source.ts';
 import type { Rejected } from '../../../../processors/outputs.ts';
 
 const config = loadConfig({ YIBAO_ENV: 'test' });

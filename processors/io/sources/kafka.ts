@@ -20,8 +20,8 @@
  * re-read change nothing.
  */
 import { type Admin, type Consumer, type Kafka, logLevel } from 'kafkajs';
-import type { PartitionState, Source, SourceRecord } from '../io/sources/source.ts';
-import type { Topology } from '../topology.ts';
+import type { Topology } from '../../topology.ts';
+import type { PartitionState, Source, SourceRecord } from './source.ts';
 
 export type KafkaRecord = SourceRecord & {
   readonly topic: string;
