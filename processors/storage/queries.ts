@@ -53,12 +53,23 @@ const num = (v: unknown): number => Number(v);
 const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
 /** Open alerts: a firing row whose alert has no resolved row. One row per alert. */
+/**
+ * One row per open alert: per rule and subject, the raises since its last resolve (the newest
+ * one's id, division and severity). A resolve has an id of its own — status and time are in it
+ * (early-warning.ts) — so matching raises and resolves by id kept every raise open for ever.
+ * The same definition as the dashboards' OPEN_ALERTS (dashboards/src/sql.ts).
+ */
 function openAlerts(db: string): string {
-  return `SELECT alert_id, any(subject_kind) AS subject_kind, any(subject_code) AS subject_code,
-                 any(division) AS division, any(severity) AS severity
-          FROM ${db}.alerts FINAL
-          GROUP BY alert_id
-          HAVING countIf(status = 'firing') > 0 AND countIf(status = 'resolved') = 0`;
+  return `SELECT argMax(f.alert_id, f.raised_at) AS alert_id, subject_kind, subject_code,
+                 argMax(f.division, f.raised_at) AS division, argMax(f.severity, f.raised_at) AS severity
+          FROM (SELECT alert_id, rule, subject_kind, subject_code, division, severity, raised_at
+                FROM ${db}.alerts FINAL WHERE status = 'firing') AS f
+          LEFT JOIN (SELECT rule, subject_kind, subject_code, max(raised_at) AS resolved_at
+                     FROM ${db}.alerts FINAL WHERE status = 'resolved'
+                     GROUP BY rule, subject_kind, subject_code) AS r
+            USING (rule, subject_kind, subject_code)
+          WHERE f.raised_at >= r.resolved_at
+          GROUP BY rule, subject_kind, subject_code`;
 }
 
 export type RiskyInstitution = {

@@ -443,17 +443,19 @@ function storageSuite(kind: 'chdb' | 'server') {
       code: string,
       severity: Alert['severity'],
       status: Alert['status'],
+      rule = 'r',
+      raisedAt = at,
     ): Alert => ({
       kind: 'alert',
       alert_id: id,
-      rule: 'r',
+      rule,
       severity,
       title: 't',
       subject_kind: 'institution',
       subject_code: code,
       division: code.slice(1, 7),
       pack: 'sichuan',
-      raised_at: at,
+      raised_at: raisedAt,
       status,
       reasons: [],
     });
@@ -498,9 +500,14 @@ function storageSuite(kind: 'chdb' | 'server') {
       standing('H51010400003', 'D'),
       standing('H51010400004', 'A'),
       alert('a1', 'H51010400003', 'general', 'firing'),
-      alert('a2', 'H51010400003', 'key', 'firing'),
+      alert('a2', 'H51010400003', 'key', 'firing', 'r2'),
+      // A resolve has its own id (status and time are in it): it ends the raise of its rule and subject.
       alert('a3', 'H51010400002', 'key', 'firing'),
-      alert('a3', 'H51010400002', 'key', 'resolved'),
+      alert('a3-resolved', 'H51010400002', 'key', 'resolved', 'r', '2025-05-02T08:00:00+08:00'),
+      // Raised again after a resolve: open again, once.
+      alert('a6', 'H51010400001', 'general', 'firing', 'r2', '2025-04-30T08:00:00+08:00'),
+      alert('a6-resolved', 'H51010400001', 'general', 'resolved', 'r2', '2025-05-01T07:00:00+08:00'),
+      alert('a6-again', 'H51010400001', 'general', 'firing', 'r2', '2025-05-02T08:00:00+08:00'),
       alert('a4', 'H65010200009', 'info', 'firing'), // no standing: still listed
       alert('a5', 'H51010400001', 'general', 'firing'),
       chain('chain-1', '2025-05-01T08:00:00+08:00', 1),
@@ -515,7 +522,7 @@ function storageSuite(kind: 'chdb' | 'server') {
     ).toEqual([
       ['H51010400003', 'D', 3, 2, 'key'],
       ['H51010400002', 'D', 3, 0, null],
-      ['H51010400001', 'B', 1, 1, 'general'],
+      ['H51010400001', 'B', 1, 2, 'general'],
       ['H65010200009', '', 0, 1, 'info'],
       ['H51010400004', 'A', 0, 0, null],
     ]);
@@ -529,7 +536,7 @@ function storageSuite(kind: 'chdb' | 'server') {
 
     expect(await openAlertsBySeverity(ch.client, db)).toEqual([
       { severity: 'key', open_alerts: 1, subjects: 1 },
-      { severity: 'general', open_alerts: 2, subjects: 2 },
+      { severity: 'general', open_alerts: 3, subjects: 2 },
       { severity: 'info', open_alerts: 1, subjects: 1 },
     ]);
     expect(await openAlertsBySeverity(ch.client, db, { division: '650102' })).toEqual([
