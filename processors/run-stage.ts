@@ -13,7 +13,9 @@ import { type KafkaStageStatus, startKafkaStage } from './kafka/stage-runner.ts'
 import { createMetrics } from './metrics.ts';
 import type { TopologyOutput } from './outputs.ts';
 import { loadEventTimeBounds, loadPacks, loadThresholds } from './packs-config.ts';
+import { countOutputs, noOutputs } from './runtime/output-counts.ts';
 import { unfinishedStop, withinBound } from './runtime/shutdown.ts';
+import { onStopSignal } from './runtime/signals.ts';
 import type { StageKind } from './stages/instance.ts';
 import type { StageName } from './stages/messages.ts';
 import { openCheckpointStore } from './state/open-store.ts';
@@ -72,21 +74,11 @@ export async function runStage(o: StageRunOptions): Promise<StageRunResult> {
   // Ingest keeps no state: it goes on from its committed offsets.
   const checkpoints = o.stage === 'ingest' ? undefined : await openCheckpointStore(config);
   const stopping = new AbortController();
-  const counts = { outputs: 0, alerts: 0, level_changes: 0 };
+  const counts = { outputs: 0, alerts: 0, ...noOutputs() };
 
   const emit = async (outs: readonly TopologyOutput[]) => {
-    let alerts = 0;
-    for (const x of outs) {
-      if (x.kind === 'alert') {
-        alerts++;
-        metrics.alerts.inc({ rule: x.rule, severity: x.severity, status: x.status });
-      } else if (x.kind === 'level_change') {
-        counts.level_changes++;
-        metrics.levelChanges.inc({ pack: x.pack ?? 'none' });
-      } else if (x.kind === 'rejected') metrics.deadLetters.inc();
-    }
+    countOutputs(outs, counts, metrics, () => counts.alerts++);
     counts.outputs += outs.length;
-    counts.alerts += alerts;
     await sinks.write(outs); // resolves when every sink has room: backpressure to the consumer
   };
   const stage = await startKafkaStage({
@@ -187,8 +179,7 @@ export async function runStage(o: StageRunOptions): Promise<StageRunResult> {
     stopping.abort();
     sinks.interrupt();
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const offSignals = onStopSignal(onSignal);
   o.signal?.addEventListener('abort', onSignal);
   let stopFailure: unknown;
   let stopped = false;
@@ -197,8 +188,7 @@ export async function runStage(o: StageRunOptions): Promise<StageRunResult> {
   } finally {
     clearInterval(statusTimer);
     clearInterval(snapshotTimer);
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    offSignals();
     stopped = await withinBound(config.YIBAO_SHUTDOWN_TIMEOUT_SECONDS * 1000, async () => {
       try {
         await snapshot();

@@ -21,7 +21,9 @@ import type { KafkaDeadLetters } from './kafka/dead-letters.ts';
 import { batchSinkLatency, createMetrics, type Metrics } from './metrics.ts';
 import type { TopologyOutput } from './outputs.ts';
 import { loadEventTimeBounds, loadPacks, loadThresholds } from './packs-config.ts';
+import { countOutputs, noOutputs } from './runtime/output-counts.ts';
 import { unfinishedStop, withinBound } from './runtime/shutdown.ts';
+import { onStopSignal } from './runtime/signals.ts';
 import { startStatusServer, topParams } from './status-server.ts';
 import type { StorageClient } from './storage/client.ts';
 import { chainStatuses, openAlertsBySeverity, riskiestInstitutions } from './storage/queries.ts';
@@ -120,9 +122,7 @@ export async function runMonitor(options: RunOptions): Promise<RunStatus> {
   const pseudonymise = createPseudonymiser(config.pseudonymKey);
 
   let state: RunStatus['state'] = 'starting';
-  let levelChanges = 0;
-  let alertsRaised = 0;
-  let inspections = 0;
+  const counts = noOutputs();
   let eventTime: string | null = null;
   const started = performance.now();
   let windowStart = started;
@@ -153,10 +153,10 @@ export async function runMonitor(options: RunOptions): Promise<RunStatus> {
     late: topology.state().late,
     credit_late: topology.state().credit_late,
     held: topology.state().held,
-    level_changes: levelChanges,
-    alerts_raised: alertsRaised,
+    level_changes: counts.level_changes,
+    alerts_raised: counts.alerts_raised,
     open_alerts: topology.state().open_alerts,
-    inspections,
+    inspections: counts.inspections,
     event_time: eventTime,
     store: store.store.location,
     alerts_file: alertsFile,
@@ -182,23 +182,14 @@ export async function runMonitor(options: RunOptions): Promise<RunStatus> {
     sinks.interrupt();
     source.stop?.(); // an idle source would otherwise keep the loop waiting for its next record
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const offSignals = onStopSignal(onSignal);
   const timer = options.durationMs ? setTimeout(onSignal, options.durationMs) : undefined;
 
   const deliver = async (outs: readonly TopologyOutput[]) => {
-    for (const o of outs) {
-      if (o.kind === 'level_change') {
-        levelChanges++;
-        metrics.levelChanges.inc({ pack: o.pack ?? 'none' });
-      } else if (o.kind === 'alert') {
-        if (o.status === 'firing') alertsRaised++;
-        metrics.alerts.inc({ rule: o.rule, severity: o.severity, status: o.status });
-        if (options.printAlerts && o.severity === 'key' && o.status === 'firing' && !options.json)
-          print(formatAlertLine(o));
-      } else if (o.kind === 'inspection') inspections++;
-      else if (o.kind === 'rejected') metrics.deadLetters.inc();
-    }
+    countOutputs(outs, counts, metrics, (o) => {
+      if (options.printAlerts && o.severity === 'key' && o.status === 'firing' && !options.json)
+        print(formatAlertLine(o));
+    });
     await sinks.write(outs); // resolves only when every sink has room: this is the backpressure
   };
   // One delivery at a time, in order: the loop's and those of partitions declared idle between
@@ -320,8 +311,7 @@ export async function runMonitor(options: RunOptions): Promise<RunStatus> {
     clearInterval(statusTimer);
     clearInterval(idleTimer);
     if (timer) clearTimeout(timer);
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    offSignals();
     let closeFailure: unknown;
     stopped = await withinBound(config.YIBAO_SHUTDOWN_TIMEOUT_SECONDS * 1000, async () => {
       await delivering;
