@@ -37,6 +37,8 @@ export type RunOptions = {
   readonly json?: boolean;
   /** Stop by itself after this long (wall clock); otherwise at the end of the source or on a signal. */
   readonly durationMs?: number;
+  /** Stops the monitor as a SIGINT/SIGTERM does (embedding, tests). */
+  readonly signal?: AbortSignal;
   readonly print?: (line: string) => void;
   readonly statusEveryMs?: number;
   /** Print each key alert as it is raised (the console channel). */
@@ -183,6 +185,7 @@ export async function runMonitor(options: RunOptions): Promise<RunStatus> {
     source.stop?.(); // an idle source would otherwise keep the loop waiting for its next record
   };
   const offSignals = onStopSignal(onSignal);
+  options.signal?.addEventListener('abort', onSignal);
   const timer = options.durationMs ? setTimeout(onSignal, options.durationMs) : undefined;
 
   const deliver = async (outs: readonly TopologyOutput[]) => {
