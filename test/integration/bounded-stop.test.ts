@@ -13,11 +13,10 @@ import { fileSource } from '../../processors/io/sources/ndjson.ts';
 import { startKafkaStage } from '../../processors/kafka/stage-runner.ts';
 import { runMonitor } from '../../processors/run.ts';
 import { handOverTopics, runStage } from '../../processors/run-stage.ts';
-import { compileThresholds } from '../../rules/early-warning/thresholds.ts';
-import { compilePacks } from '../../rules/packs/index.ts';
 import { type ClickHouseWithOutage, openChdbWithOutage } from '../support/clickhouse.ts';
 import { recentFeed } from '../support/feed.ts';
-import { produceKeyed, startKafka, subjectKeyOf, type TestKafka, testKafkaClient } from '../support/kafka.ts';
+import { produceKeyed, startKafka, subjectKeyOf, type TestKafka } from '../support/kafka.ts';
+import { testStageOptions } from '../support/kafka-stage.ts';
 import { freePort } from '../support/ports.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'bounded-stop-'));
@@ -81,21 +80,15 @@ it('a stage process (run --stage) stopped while the store is down ends within th
     feed.map((value) => ({ key: subjectKeyOf(value), value })),
   );
   // Ingest fills the institution stage's hand-over topic.
-  const ingest = await startKafkaStage({
-    stage: 'ingest',
-    kafka: testKafkaClient(kafka.brokers, 'bs-ingest'),
-    groupId: 'bs',
-    inputTopics: ['events'],
-    handOverTopics: topics,
-    pseudonymKey: KEY,
-    packs: compilePacks(),
-    thresholds: compileThresholds(),
-    allowedLatenessMs: 60_000,
-    stopAtEnd: true,
-    sessionTimeoutMs: 6_000,
-    emit: async () => {},
-    flush: async () => {},
-  });
+  const ingest = await startKafkaStage(
+    testStageOptions(kafka.brokers, 'ingest', {
+      clientId: 'bs-ingest',
+      groupId: 'bs',
+      inputTopics: ['events'],
+      handOverTopics: topics,
+      pseudonymKey: KEY,
+    }),
+  );
   await ingest.finished;
   await ingest.stop();
 

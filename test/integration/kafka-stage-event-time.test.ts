@@ -13,12 +13,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type KafkaStageStatus, startKafkaStage } from '../../processors/kafka/stage-runner.ts';
 import { STAGE_KINDS, type StageKind } from '../../processors/stages/instance.ts';
 import { DirectoryCheckpointStore } from '../../processors/state/directory-store.ts';
-import { compileThresholds } from '../../rules/early-warning/thresholds.ts';
-import { compilePacks } from '../../rules/packs/index.ts';
 import { recentFeed } from '../support/feed.ts';
-import { produceKeyed, startKafka, subjectKeyOf, type TestKafka, testKafkaClient } from '../support/kafka.ts';
+import { produceKeyed, startKafka, subjectKeyOf, type TestKafka } from '../support/kafka.ts';
+import { testStageOptions } from '../support/kafka-stage.ts';
 
 const INPUT = 'events';
+const KEY = 'stage-event-time-test-key-0123456789';
 const handOverTopics = { institution: 'et.institution', person: 'et.person', chain: 'et.chain' };
 
 let kafka: TestKafka;
@@ -43,22 +43,16 @@ beforeAll(async () => {
   const stages = [];
   for (const stage of STAGE_KINDS)
     stages.push(
-      await startKafkaStage({
-        stage,
-        kafka: testKafkaClient(kafka.brokers, `event-time-${stage}`),
-        groupId: 'et',
-        inputTopics: [INPUT],
-        handOverTopics,
-        pseudonymKey: 'stage-event-time-test-key-0123456789',
-        packs: compilePacks(),
-        thresholds: compileThresholds(),
-        allowedLatenessMs: 60_000,
-        stopAtEnd: true,
-        sessionTimeoutMs: 6_000,
-        emit: async () => {},
-        flush: async () => {},
-        checkpoints: { store: checkpoints, everyMs: 1 },
-      }),
+      await startKafkaStage(
+        testStageOptions(kafka.brokers, stage, {
+          clientId: `event-time-${stage}`,
+          groupId: 'et',
+          inputTopics: [INPUT],
+          handOverTopics,
+          pseudonymKey: KEY,
+          checkpoints: { store: checkpoints, everyMs: 1 },
+        }),
+      ),
     );
   await Promise.all(stages.map((s) => s.finished));
   for (const s of stages) status.set(s.status().stage, s.status());
@@ -108,21 +102,15 @@ describe('a bounded ingest whose partitions are committed to their end', () => {
   // What a late rebalance hands an ingest instance once the group has read everything: no batch
   // comes for such partitions, and the instance used to wait for one for ever (issue 14).
   it('ends without reading a record', async () => {
-    const again = await startKafkaStage({
-      stage: 'ingest',
-      kafka: testKafkaClient(kafka.brokers, 'event-time-ingest-again'),
-      groupId: 'et',
-      inputTopics: [INPUT],
-      handOverTopics,
-      pseudonymKey: 'stage-event-time-test-key-0123456789',
-      packs: compilePacks(),
-      thresholds: compileThresholds(),
-      allowedLatenessMs: 60_000,
-      stopAtEnd: true,
-      sessionTimeoutMs: 6_000,
-      emit: async () => {},
-      flush: async () => {},
-    });
+    const again = await startKafkaStage(
+      testStageOptions(kafka.brokers, 'ingest', {
+        clientId: 'event-time-ingest-again',
+        groupId: 'et',
+        inputTopics: [INPUT],
+        handOverTopics,
+        pseudonymKey: KEY,
+      }),
+    );
     try {
       const ended = await Promise.race([
         again.finished.then(() => 'ended'),
