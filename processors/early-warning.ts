@@ -119,23 +119,23 @@ export class EarlyWarningStage {
     this.book = new AlertBook(options.decisions ?? DEFAULT_DECISIONS);
   }
 
-  /** One institution-stage record into the windows (no evaluation). */
-  apply(event: MonitorEvent): void {
+  /** One institution-stage record at `t` (its occurred_at) into the windows (no evaluation). */
+  apply(event: MonitorEvent, t = Date.parse(event.occurred_at)): void {
     switch (event.type) {
       case 'institution':
         this.store.registerInstitution(event);
         break;
       case 'settlement':
-        this.store.applySettlement(event);
+        this.store.applySettlement(event, t);
         break;
       case 'settlement_reversal':
-        this.store.applyReversal(event);
+        this.store.applyReversal(event, t);
         break;
       case 'claim_audit':
-        this.store.applyAudit(event);
+        this.store.applyAudit(event, t);
         break;
       default:
-        this.store.advanceEventTime(Date.parse(event.occurred_at));
+        this.store.advanceEventTime(t);
         break;
     }
   }

@@ -250,8 +250,8 @@ export class IndicatorStore {
     return true;
   }
 
-  applySettlement(e: SettlementEvent): boolean {
-    const t = Date.parse(e.occurred_at);
+  /** `t`: the record's occurred_at, read by the caller (ingest parsed it once). */
+  applySettlement(e: SettlementEvent, t = Date.parse(e.occurred_at)): boolean {
     if (!this.admit(t)) return false;
     const code = e.fixmedins_code;
     const inst = this.institution(code);
@@ -409,8 +409,7 @@ export class IndicatorStore {
    * its own time: boundaries before it still count the settlement, later ones do not, whatever
    * the arrival order within the lateness — a reversal may even arrive before its settlement.
    */
-  applyReversal(e: SettlementReversalEvent): boolean {
-    const t = Date.parse(e.occurred_at);
+  applyReversal(e: SettlementReversalEvent, t = Date.parse(e.occurred_at)): boolean {
     if (!this.admit(t)) return false;
     const visitReversal: VisitReversal = { person: e.psn_no, setlId: e.setl_id, t };
     if (this.options.persons) this.options.persons.reversal(visitReversal);
@@ -522,8 +521,7 @@ export class IndicatorStore {
     if (r.previous) ev.add(r.previous.t, r.previous.eventId);
   }
 
-  applyAudit(e: ClaimAuditEvent): boolean {
-    const t = Date.parse(e.occurred_at);
+  applyAudit(e: ClaimAuditEvent, t = Date.parse(e.occurred_at)): boolean {
     if (!this.admit(t)) return false;
     const inst = this.institution(e.fixmedins_code);
     inst.windows.add(t, D.reductions, e.reduced_amount);

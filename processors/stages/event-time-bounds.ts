@@ -30,6 +30,14 @@ export const DEFAULT_EVENT_TIME_BOUNDS: EventTimeBounds = {
 const shownTime = (ms: number) => toIso(ms).replace('.000', '');
 const hours = (ms: number) => `${Math.round((ms / 3_600_000) * 10) / 10} h`;
 
+/**
+ * False when `outOfBounds` cannot refuse `t` (after the floor, no wall clock): ingest checks every
+ * record, and only a record this lets through needs its time written out for a message.
+ */
+export function mayBeOutOfBounds(bounds: EventTimeBounds, t: number): boolean {
+  return t < bounds.floorMs || bounds.now !== undefined;
+}
+
 /** Undefined when `t` (the record's `occurred_at`, shown as `shown`) is within bounds, else why not. */
 export function outOfBounds(bounds: EventTimeBounds, t: number, shown: string): string | undefined {
   if (t < bounds.floorMs)

@@ -10,7 +10,12 @@ import { parseTimestamp } from '../../schemas/primitives.ts';
 import { createPseudonymiser, redactRaw } from '../../schemas/pseudonymise.ts';
 import { DEFAULT_VALUE_BOUNDS, implausible } from '../../schemas/value-bounds.ts';
 import type { TopologyOutput } from '../outputs.ts';
-import { DEFAULT_EVENT_TIME_BOUNDS, type EventTimeBounds, outOfBounds } from './event-time-bounds.ts';
+import {
+  DEFAULT_EVENT_TIME_BOUNDS,
+  type EventTimeBounds,
+  mayBeOutOfBounds,
+  outOfBounds,
+} from './event-time-bounds.ts';
 import { institutionStageKey } from './keys.ts';
 import type { HandOver } from './messages.ts';
 
@@ -67,11 +72,10 @@ export class IngestStage {
     if (!r.ok) return this.deadLetter(raw, origin, r.error.path, r.error.message);
     // Decode checked occurred_at with parseTimestamp, which reads a valid one as Date.parse does.
     const t = parseTimestamp(r.event.occurred_at);
-    const refused = outOfBounds(
-      this.options.eventTime ?? DEFAULT_EVENT_TIME_BOUNDS,
-      t,
-      JSON.stringify(r.event.occurred_at),
-    );
+    const bounds = this.options.eventTime ?? DEFAULT_EVENT_TIME_BOUNDS;
+    const refused = mayBeOutOfBounds(bounds, t)
+      ? outOfBounds(bounds, t, JSON.stringify(r.event.occurred_at))
+      : undefined;
     if (refused) return this.deadLetter(raw, origin, 'occurred_at', refused);
     const bad = implausible(r.event, this.options.eventTime?.values ?? DEFAULT_VALUE_BOUNDS);
     if (bad) return this.deadLetter(raw, origin, bad.path, bad.message);
@@ -80,10 +84,12 @@ export class IngestStage {
       this.counters.after_as_of++;
       return [];
     }
+    // The parsed time goes along: the institution stage and the windows read it, not the text.
     this.options.handOver.send('institution', institutionStageKey(r.event), {
       kind: 'event',
       event: r.event,
       partition,
+      t,
     });
     if (this.options.distributed && t > (this.newest.get(partition) ?? Number.NEGATIVE_INFINITY)) {
       this.newest.set(partition, t);

@@ -137,7 +137,7 @@ export class InstitutionStage {
   receive(m: StageMessage): TopologyOutput[] {
     switch (m.kind) {
       case 'event':
-        return this.event(m.event, m.partition);
+        return this.event(m.event, m.partition, m.t ?? Date.parse(m.event.occurred_at));
       case 'time':
         this.warnings.store.observe(m.partition, m.t);
         this.noteTime(m.partition, m.t);
@@ -186,9 +186,8 @@ export class InstitutionStage {
     }
   }
 
-  /** A decoded record: dedup, windows, credit (in event-time order), then whatever is now due. */
-  private event(e: MonitorEvent, partition: string): TopologyOutput[] {
-    const t = Date.parse(e.occurred_at);
+  /** A decoded record at `t` (its occurred_at): dedup, windows, credit (in event-time order), then whatever is now due. */
+  private event(e: MonitorEvent, partition: string, t: number): TopologyOutput[] {
     const seen = this.dedup.check(e, t);
     if (seen.kind === 'duplicate') {
       this.counters.duplicates++;
@@ -226,8 +225,8 @@ export class InstitutionStage {
       if (this.ahead.push(t, '', { e, partition })) {
         this.warnings.store.observe(partition, t);
         this.heldOf.set(partition, (this.heldOf.get(partition) ?? 0) + 1);
-      } else this.applyToWindows(e, partition);
-    } else this.applyToWindows(e, partition);
+      } else this.applyToWindows(e, partition, t);
+    } else this.applyToWindows(e, partition, t);
     let out: TopologyOutput[];
     if (isCredit(e) && !this.credit.push(t, '', e)) {
       this.counters.credit_late++;
@@ -266,10 +265,11 @@ export class InstitutionStage {
       this.handOver.broadcast('person', { kind: 'partition', partition: r.partition, state: 'idle' });
   }
 
-  private applyToWindows(e: MonitorEvent, partition: string): void {
+  /** `t`: the record's occurred_at when the caller has it (held records are read again). */
+  private applyToWindows(e: MonitorEvent, partition: string, t?: number): void {
     this.toPersons.partition = partition;
     this.warnings.store.fromPartition(partition);
-    this.warnings.apply(e);
+    this.warnings.apply(e, t);
   }
 
   /**

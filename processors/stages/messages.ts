@@ -12,8 +12,11 @@ import type { ReadmissionSignal, VisitRecord, VisitReversal } from '../indicator
 export type StageName = 'institution' | 'person' | 'chain';
 
 export type StageMessage =
-  /** ingest → institution: a decoded, pseudonymised record from source partition `partition`. */
-  | { readonly kind: 'event'; readonly event: MonitorEvent; readonly partition: string }
+  /**
+   * ingest → institution: a decoded, pseudonymised record from source partition `partition`, with
+   * its `occurred_at` as epoch ms (`t`, read once at ingest; absent from older producers).
+   */
+  | { readonly kind: 'event'; readonly event: MonitorEvent; readonly partition: string; readonly t?: number }
   /**
    * A source partition reached event time `t` (without `partition`: a record that moves only the
    * newest event time, e.g. a supervision decision); to every instance of the next stage.
