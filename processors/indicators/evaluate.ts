@@ -316,6 +316,23 @@ export function evaluatePractitioner(
   ];
 }
 
+/** No overlap signal (shared: most persons have none). */
+const NO_SIGNALS: readonly string[] = Object.freeze([]);
+
+/** The distinct values, sorted (as `[...new Set(values)].sort()`, without the Set and the spread). */
+function distinctSorted(values: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const v of values) if (!out.includes(v)) out.push(v);
+  return out.sort();
+}
+
+/** The event ids of the last `n` visits (as `.map(eventId).slice(-n)`, without the whole map). */
+function lastIds(visits: readonly { readonly eventId: string }[], n: number): string[] {
+  const out: string[] = [];
+  for (let i = Math.max(0, visits.length - n); i < visits.length; i++) out.push(visits[i]!.eventId);
+  return out;
+}
+
 /**
  * The person's patterns over records before `at`, read when the watermark passes each record
  * (the `instant` boundary t + 1 ms): stamped `stamp`, the time of the record that moved them.
@@ -342,7 +359,8 @@ export function evaluatePerson(
 
   if (today.length > 0) {
     const mi = store.options.thresholds('multi_institution_day', firstPlace.pack, firstPlace.division);
-    const institutions = [...new Set(today.map((v) => v.institution))].sort();
+    // Evaluated at every settlement of a person: no Set, spread or mapped copies (issue 14).
+    const institutions = distinctSorted(today.map((v) => v.institution));
     out.push(
       outcome('multi_institution_day', 'insured', token, firstPlace, stamp, {
         breached: institutions.length >= mi.min_institutions,
@@ -350,7 +368,7 @@ export function evaluatePerson(
         threshold: mi.min_institutions,
         resolve_below: mi.min_institutions,
         detail: `当日在 ${institutions.length} 家机构结算：${institutions.join('、')}`,
-        evidence: today.map((v) => v.eventId).slice(-10),
+        evidence: lastIds(today, 10),
       }),
     );
     const byPharmacy = new Map<string, string[]>();
@@ -396,7 +414,10 @@ export function evaluatePerson(
     );
   }
 
-  const due = (person.overlaps ?? []).filter((s) => Number(s.split('|')[2]) < at).sort();
+  const due: readonly string[] =
+    person.overlaps === undefined
+      ? NO_SIGNALS
+      : person.overlaps.filter((s) => Number(s.split('|')[2]) < at).sort();
   if (due.length > 0) {
     person.overlaps = person.overlaps?.filter((s) => !due.includes(s));
     if (person.overlaps?.length === 0) person.overlaps = undefined;

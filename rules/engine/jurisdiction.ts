@@ -14,9 +14,27 @@ const BY_PROVINCE: Readonly<Record<string, PackId>> = {
   '65': 'xinjiang',
 };
 
-export function packForDivision(admdvs: string | undefined): PackId | null {
-  if (!admdvs || !/^\d{6}$/.test(admdvs)) return null;
+function packOf(admdvs: string): PackId | null {
+  if (!/^\d{6}$/.test(admdvs)) return null;
   return BY_COUNTY[admdvs] ?? BY_PROVINCE[admdvs.slice(0, 2)] ?? null;
+}
+
+/**
+ * Answers by division, kept: every rule outcome asks (issue 14: the pattern test and the slice
+ * per call were 1% of the engine). Divisions are a few thousand; the table is dropped whole if
+ * it ever holds many more (only codes that are not divisions could make it).
+ */
+const known = new Map<string, PackId | null>();
+
+export function packForDivision(admdvs: string | undefined): PackId | null {
+  if (!admdvs) return null;
+  let pack = known.get(admdvs);
+  if (pack === undefined) {
+    pack = packOf(admdvs);
+    if (known.size >= 65_536) known.clear();
+    known.set(admdvs, pack);
+  }
+  return pack;
 }
 
 /**
