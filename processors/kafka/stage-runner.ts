@@ -82,6 +82,11 @@ export type KafkaStageStatus = {
   readonly assigned: readonly string[];
   readonly processed: number;
   readonly replayed: number;
+  /**
+   * Messages read since the current assignment was built (restored or rebuilt): `processed` and
+   * `replayed` count since the process started, across every rebalance.
+   */
+  readonly read_since_start: number;
   readonly rebuilds: number;
   readonly start?: StageStart;
   readonly checkpoints_saved: number;
@@ -166,6 +171,8 @@ export async function startKafkaStage(o: KafkaStageOptions): Promise<KafkaStage>
   const partitionsRead = new StagePartitions();
   let processed = 0;
   let replayed = 0;
+  /** processed + replayed when the current assignment was built. */
+  let readAtStart = 0;
   let rebuilds = 0;
   let start: StageStart | undefined;
   const checkpointer = o.checkpoints && new Checkpointer(o.checkpoints.store, o.checkpoints.everyMs);
@@ -224,6 +231,7 @@ export async function startKafkaStage(o: KafkaStageOptions): Promise<KafkaStage>
   async function rebuild(): Promise<void> {
     built = generation;
     rebuilds++;
+    readAtStart = processed + replayed;
     const offsets = await admin.fetchOffsets({ groupId, topics: inputs });
     const committed = new Map(
       offsets.flatMap((t) =>
@@ -465,6 +473,7 @@ export async function startKafkaStage(o: KafkaStageOptions): Promise<KafkaStage>
       assigned: assigned.map((a) => `${a.topic}/${a.partition}`),
       processed,
       replayed,
+      read_since_start: processed + replayed - readAtStart,
       rebuilds,
       ...(start && { start }),
       checkpoints_saved: checkpointer?.saved ?? 0,
