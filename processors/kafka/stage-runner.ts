@@ -333,7 +333,13 @@ export async function startKafkaStage(o: KafkaStageOptions): Promise<KafkaStage>
       ingestEnded = true;
       await settle([]);
     }
-    if (isDone() && !stopped) {
+    // A later stage is done once every source has ended and the stages it waits on are through;
+    // in a bounded run it also reads what its partitions held at assignment first. One partition
+    // can carry every end and progress mark while another still has messages after a restored
+    // checkpoint's offsets: done then, the run ended with those unread (what we take to explain
+    // 765 of 861 read once in the kafka-stages checkpoint test, in a full run under load).
+    const readAll = stage.ingest !== undefined || !o.stopAtEnd || partitionsRead.atEnd();
+    if (isDone() && readAll && !stopped) {
       const result = { standings: stage.standings(), chains: stage.chains() };
       resolveFinished(result);
     }
